@@ -1,0 +1,219 @@
+# hvclock - plain GNU make, no generator.
+#
+#   make            build ./hvclock
+#   make deps       install missing build/test packages (quiet when present)
+#   make run        deps, build, run the main job
+#   make check      deps, build, every test (unit, integration, fuzz smoke)
+#   make check SANITIZE=1   the same under ASan+UBSan
+#   make valgrind   unit tests under memcheck
+#   make bench      benchmarks against peer tools (not part of check)
+#   make fuzz       each fuzz target for FUZZ_SECONDS (default 60)
+#   make install / uninstall   (PREFIX, DESTDIR)
+#   make clean
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share/hvclock
+SYSCONFDIR ?= /etc
+UNITDIR  ?= /lib/systemd/system
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(SANITIZE),1)
+BUILD    ?= build/san
+BIN      ?= $(BUILD)/hvclock
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD    ?= build
+BIN      ?= hvclock
+SANFLAGS :=
+endif
+
+# Only ask pkg-config once the packages are there (make deps installs them).
+cpuid_cflags = $(shell $(PKG_CONFIG) --cflags libcpuid 2>/dev/null)
+cpuid_libs   = $(shell $(PKG_CONFIG) --libs libcpuid 2>/dev/null || echo -lcpuid)
+check_cflags = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+check_libs   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
+
+HV_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
+	-Iinclude $(cpuid_cflags) $(SANFLAGS)
+HV_LIBS   = $(cpuid_libs) -lplot -lm
+
+SRCS      := $(wildcard src/*.c)
+LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
+OBJS      := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+TOBJS     := $(LIB_SRCS:src/%.c=$(BUILD)/tobj/%.o)
+LIB       := $(BUILD)/libhvclock.a
+TLIB      := $(BUILD)/libhvclock-test.a
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%.o)
+UNIT_BIN  := $(BUILD)/check_hvclock
+SUITES_H  := $(BUILD)/unit/suites.h
+# tests/tools/shim_*.c are LD_PRELOAD shims, the rest helper programs.
+SHIM_SRCS := $(wildcard tests/tools/shim_*.c)
+PROG_SRCS := $(filter-out $(SHIM_SRCS),$(wildcard tests/tools/*.c))
+TOOLS     := $(PROG_SRCS:tests/tools/%.c=$(BUILD)/tools/%) \
+	$(SHIM_SRCS:tests/tools/%.c=$(BUILD)/tools/%.so)
+
+.PHONY: all deps deps-check deps-bench run check unit integration fuzz-smoke \
+	fuzz valgrind bench install uninstall clean
+
+all: $(BIN)
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HV_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tobj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HV_CFLAGS) -DHV_TESTING $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(TLIB): $(TOBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/obj/main.o $(LIB)
+	$(CC) $(HV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(HV_LIBS)
+
+# The unit-test runner finds the suites by their constructor's name, so a
+# new tests/unit/check_<module>.c needs no edit anywhere else.
+$(SUITES_H): $(UNIT_SRCS)
+	@mkdir -p $(@D)
+	@sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/\1/p' $(UNIT_SRCS) | sort > $@.names
+	@{ while read s; do echo "Suite *$$s(void);"; done < $@.names; \
+	   echo "static Suite *(*const all_suites[])(void) = {"; \
+	   while read s; do echo "	$$s,"; done < $@.names; \
+	   echo "	NULL };"; } > $@.tmp && mv $@.tmp $@ && rm -f $@.names
+
+$(BUILD)/unit/%.o: tests/unit/%.c $(SUITES_H)
+	@mkdir -p $(@D)
+	$(CC) $(HV_CFLAGS) -Wno-missing-prototypes -DHV_TESTING -I$(BUILD)/unit -Itests/unit $(check_cflags) \
+		$(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(UNIT_BIN): $(UNIT_OBJS) $(TLIB)
+	$(CC) $(HV_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(HV_LIBS) $(check_libs)
+
+# Test helper programs (fake NTP server, LD_PRELOAD shims...).
+$(PROG_SRCS:tests/tools/%.c=$(BUILD)/tools/%): $(BUILD)/tools/%: tests/tools/%.c $(TLIB)
+	@mkdir -p $(@D)
+	$(CC) $(HV_CFLAGS) -DHV_TESTING $(CFLAGS) $(LDFLAGS) -o $@ $< $(TLIB) $(HV_LIBS)
+
+$(BUILD)/tools/%.so: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $< -ldl
+
+-include $(OBJS:.o=.d) $(TOBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/main.d
+
+# ---------------------------------------------------------------- packages
+# Debian/Ubuntu names; RHEL-family (dnf/yum) equivalents beside them.
+DEB_BUILD = gcc make pkg-config libcpuid-dev libplot-dev check
+RPM_BUILD = gcc make pkgconf-pkg-config libcpuid-devel plotutils-devel check-devel
+DEB_RUN   = chrony
+RPM_RUN   = chrony
+DEB_CHECK = chrony libfaketime faketime prometheus-node-exporter prometheus \
+	curl valgrind clang libclang-rt-dev python3
+RPM_CHECK = chrony libfaketime golang-github-prometheus-node-exporter \
+	prometheus curl valgrind clang compiler-rt python3
+DEB_BENCH = rdate sntp ntpsec-ntpdate hyperfine gnuplot-nox
+RPM_BENCH = rdate sntp hyperfine gnuplot
+
+define install_missing
+	@deb="$(1)"; rpm="$(2)"; \
+	if command -v dpkg-query >/dev/null 2>&1; then \
+	  missing=$$(for p in $$deb; do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	  done); \
+	  [ -z "$$missing" ] && exit 0; \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "hvclock: missing packages: $$missing"; \
+	    echo "hvclock: run as root, or: sudo apt-get install -y $$missing"; exit 1; fi; \
+	  echo "installing: $$missing"; \
+	  stamp=$(BUILD)/.apt-updated; mkdir -p $(BUILD); \
+	  if [ ! -f $$stamp ]; then apt-get update -qq && touch $$stamp; fi; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  $(MAKE) --no-print-directory stop-system-services; \
+	elif command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then \
+	  pm=$$(command -v dnf || command -v yum); \
+	  missing=$$(for p in $$rpm; do rpm -q $$p >/dev/null 2>&1 || echo $$p; done); \
+	  [ -z "$$missing" ] && exit 0; \
+	  echo "installing: $$missing"; $$pm install -y $$missing; \
+	else \
+	  echo "hvclock: unknown package manager; install: $$deb"; exit 1; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_BUILD) $(DEB_RUN),$(RPM_BUILD) $(RPM_RUN))
+
+deps-check: deps
+	$(call install_missing,$(DEB_CHECK),$(RPM_CHECK))
+
+deps-bench: deps-check
+	$(call install_missing,$(DEB_BENCH),$(RPM_BENCH))
+
+# Installing chrony or node_exporter may start their system services where
+# policy allows; the tests run their own on loopback and nothing here may
+# discipline this machine's clock, so stop them.
+.PHONY: stop-system-services
+stop-system-services:
+	@for s in chrony chronyd prometheus-node-exporter prometheus; do \
+	  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet $$s 2>/dev/null; then \
+	    systemctl stop $$s 2>/dev/null || true; fi; \
+	  if [ -x /etc/init.d/$$s ]; then /etc/init.d/$$s stop >/dev/null 2>&1 || true; fi; \
+	done; true
+
+# ------------------------------------------------------------------- run
+# The main job. With NTP=host[:port] it measures against that server; by
+# default it measures against a chronyd it starts on loopback (this
+# machine's own clock served back, so only loopback traffic), which shows
+# the environment, the local clock's consistency and read costs.
+RUN_DURATION ?= 20s
+run: deps
+	@$(MAKE) --no-print-directory all
+	@HVCLOCK=./$(BIN) NTP="$(NTP)" RUN_DURATION="$(RUN_DURATION)" tests/integration/run-main-job.sh
+
+# ----------------------------------------------------------------- tests
+check: deps-check
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOLS)
+	@$(MAKE) --no-print-directory unit integration
+
+unit: $(UNIT_BIN)
+	@echo "== unit tests (Check)"
+	@TZ=UTC LC_ALL=C $(UNIT_BIN)
+
+integration: $(BIN) $(TOOLS)
+	@echo "== integration tests"
+	@HVCLOCK=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) TOP=$(CURDIR) \
+		tests/integration/run.sh
+
+valgrind: deps-check $(UNIT_BIN)
+	@echo "== unit tests under valgrind memcheck"
+	@CK_FORK=no TZ=UTC LC_ALL=C valgrind -q --error-exitcode=99 \
+		--leak-check=full --errors-for-leak-kinds=definite \
+		--show-leak-kinds=definite $(UNIT_BIN)
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all $(TOOLS)
+	@HVCLOCK=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) TOP=$(CURDIR) \
+		tests/bench/run.sh
+
+# ---------------------------------------------------------------- install
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hvclock
+	install -m 0644 data/hvclock.1 $(DESTDIR)$(MANDIR)/man1/hvclock.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hvclock $(DESTDIR)$(MANDIR)/man1/hvclock.1
+
+clean:
+	rm -rf build hvclock

@@ -1,0 +1,18 @@
+/*
+ * cmds.h - entry points of the subcommands, one per src/cmd_<name>.c.
+ * Each returns the process exit code; each file also exports its --help
+ * text as cmd_<name>_help.
+ */
+#ifndef HV_CMDS_H
+#define HV_CMDS_H
+
+#include <stdio.h>
+
+#include "cli.h"
+
+int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cmd_help_help[];
+/* `hvclock --help`: usage and the list of commands; returns 0. */
+int cmd_help_overview(FILE *f);
+
+#endif
