@@ -71,6 +71,21 @@ const char *clock_kstate_state_name(int state);
 /* Appends the names of the set STA_* bits, space separated ("PLL NANO"). */
 void clock_kstate_status_names(int status, struct strbuf *out);
 
+/*
+ * All clocks read as one "sandwich": every present clock is read between
+ * two CLOCK_MONOTONIC reads, and the tightest of `tries` attempts is kept
+ * (the kernel selftest raw_skew.c idiom). v[CLOCK_ID_MONOTONIC] is the
+ * midpoint of the bracket; width_ns (the bracket) is the uncertainty of
+ * the set. A clock that is missing has its bit clear in present.
+ */
+struct clock_snap {
+	unsigned present;            /* 1u << clock_id for each clock read */
+	int64_t v[CLOCK_ID_COUNT];   /* ns (TSC: ticks) */
+	int64_t width_ns;            /* MONOTONIC bracket width, ns */
+};
+/* Returns 0, or -1 when even MONOTONIC cannot be read. tries >= 1. */
+int clock_snap_read(struct clock_snap *s, int tries);
+
 /* ---- fake backend (tests and simulations) ------------------------------ */
 
 #define CLOCK_FAKE_MAX_STEPS 16

@@ -187,6 +187,37 @@ void clock_kstate_status_names(int status, struct strbuf *out)
 	}
 }
 
+int clock_snap_read(struct clock_snap *s, int tries)
+{
+	struct clock_snap cur;
+	bool have = false;
+
+	if (tries < 1)
+		tries = 1;
+	for (int t = 0; t < tries; t++) {
+		int64_t m0, m1;
+
+		memset(&cur, 0, sizeof(cur));
+		if (clock_read(CLOCK_ID_MONOTONIC, &m0))
+			return -1;
+		for (int id = 0; id < CLOCK_ID_COUNT; id++) {
+			if (id == CLOCK_ID_MONOTONIC || !clock_available(id))
+				continue;
+			if (!clock_read(id, &cur.v[id]))
+				cur.present |= 1u << id;
+		}
+		if (clock_read(CLOCK_ID_MONOTONIC, &m1))
+			return -1;
+		cur.present |= 1u << CLOCK_ID_MONOTONIC;
+		cur.v[CLOCK_ID_MONOTONIC] = m0 + (m1 - m0) / 2;
+		cur.width_ns = m1 - m0;
+		if (!have || cur.width_ns < s->width_ns)
+			*s = cur;
+		have = true;
+	}
+	return 0;
+}
+
 void clock_fake_init(struct clock_fake *f)
 {
 	memset(f, 0, sizeof(*f));

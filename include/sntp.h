@@ -1,0 +1,72 @@
+/*
+ * sntp.h - SNTP client (RFC 4330 / RFC 5905 client side) over net.h and
+ * ntp.h: one exchange, or a short burst keeping the lowest-delay reply.
+ *
+ * Signs and units: offset_s = server - local in seconds (positive: the
+ * reference is ahead of this clock), the NTP convention; delay_s is the
+ * round trip minus the server's processing time.
+ *
+ * Every reply is validated (ntp.h); a rejected reply is never a sample,
+ * and the reason is named. A Kiss-o'-Death (RATE, DENY, RSTR) marks the
+ * server so that this client stops querying it, and says so.
+ */
+#ifndef HV_SNTP_H
+#define HV_SNTP_H
+
+#include <stdbool.h>
+
+#include "clock.h"
+
+/* A server as given by the user: HOST, HOST:PORT, [v6addr]:PORT. */
+struct sntp_server {
+	char host[256];
+	char port[8];                /* "123" by default */
+};
+int sntp_parse_server(const char *spec, struct sntp_server *out, char *err);
+
+struct sntp_opts {
+	double timeout_s;            /* per query; default 1 s */
+	int retries;                 /* extra tries after a timeout; default 1 */
+	double min_interval_s;       /* polite polling per server; default 2 s */
+};
+void sntp_opts_default(struct sntp_opts *o);
+
+struct sntp_sample {
+	double offset_s;             /* server - local, s */
+	double delay_s;              /* s */
+	double root_distance_s;      /* root delay / 2 + root dispersion, s */
+	int stratum, leap, version, poll;
+	char refid[16];              /* "GPS", "127.127.1.1" or a KoD code */
+	char addr[64];               /* numeric address that answered */
+	clock_real_ns t1_real;       /* local REALTIME just before send */
+	clock_real_ns t4_real;       /* local REALTIME at receive (kernel) */
+	bool kernel_rx_ts;           /* t4 from SO_TIMESTAMPNS, else user space */
+	/* All local clocks just before send and just after receive. */
+	struct clock_snap before, after;
+};
+
+struct sntp_client;
+struct sntp_client *sntp_new(const struct sntp_opts *o);
+void sntp_free(struct sntp_client *c);
+
+/*
+ * One exchange with s (every address of the name tried in turn until one
+ * answers validly). Waits as needed to respect min_interval_s for this
+ * server. Returns 0 with *out filled, or -1 with err naming the server and
+ * the reason (timeout, each validation failure, KoD, resolution error).
+ */
+int sntp_query(struct sntp_client *c, const struct sntp_server *s,
+	       struct sntp_sample *out, char *err);
+/*
+ * n exchanges back to back (ignoring min_interval_s between them: a burst,
+ * like ntpd's iburst but without the waits; keep n small, at most 8),
+ * keeping the one with the lowest delay. Returns the number of valid
+ * replies (0 -> -1 with err).
+ */
+int sntp_burst(struct sntp_client *c, const struct sntp_server *s, int n,
+	       struct sntp_sample *best, char *err);
+/* Whether s sent a Kiss-o'-Death and is no longer queried; code in kod. */
+bool sntp_server_kissed(const struct sntp_client *c,
+			const struct sntp_server *s, char kod[5]);
+
+#endif
