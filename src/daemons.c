@@ -222,8 +222,10 @@ void daemons_parse_timesyncd(const char *text, struct daemon_conf *c)
 				snprintf(fallback[nfallback++], sizeof(fallback[0]), "%s", w[i]);
 		}
 	}
-	for (int i = 0; !c->nservers && i < nfallback; i++)
-		add_server(c, fallback[i], NULL);
+	/* FallbackNTP= counts only when no NTP= names a server. */
+	if (!c->nservers)
+		for (int i = 0; i < nfallback; i++)
+			add_server(c, fallback[i], NULL);
 }
 
 static void openntpd_line(char **w, int n, struct daemon_conf *c)

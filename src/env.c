@@ -501,32 +501,24 @@ static const char *gtod_clocksource(const char *line)
 
 static void probe_clocksource(struct env *e, const struct klog_state *st)
 {
-	const char *dir = "/sys/devices/system/clocksource/clocksource0";
-	char path[128];
+	const char *cur = "/sys/devices/system/clocksource/clocksource0/current_clocksource";
+	const char *avail = "/sys/devices/system/clocksource/clocksource0/available_clocksource";
+	char src[160];
 
-	snprintf(path, sizeof(path), "%s/current_clocksource", dir);
-	if (read_fact(&e->clocksource, path)) {
-		snprintf(path, sizeof(path), "%s/available_clocksource", dir);
-		read_fact(&e->clocksources_available, path);
+	read_fact(&e->clocksources_available, avail);
+	if (read_fact(&e->clocksource, cur))
 		return;
-	}
 	/* x86_64 2.6.18 keeps time with vxtime and has no clocksource sysfs. */
 	if (st->gtod[0] && gtod_clocksource(st->gtod)) {
-		char src[128];
-
 		snprintf(src, sizeof(src), "boot log: %.110s", st->gtod);
 		fact_set(&e->clocksource, gtod_clocksource(st->gtod), src);
-		fact_unknown(&e->clocksources_available,
-			     "kernel has no clocksource sysfs (x86_64 2.6.18 vxtime)");
-		return;
-	}
-	if (st->switched[0]) {
+		if (!e->clocksources_available.known)
+			fact_unknown(&e->clocksources_available,
+				     "kernel has no clocksource sysfs (x86_64 2.6.18 vxtime)");
+	} else if (st->switched[0]) {
 		fact_set(&e->clocksource, st->switched,
 			 "boot log: last 'Switched to clocksource'");
-		fact_unknown(&e->clocksources_available, e->clocksource.why);
-		return;
 	}
-	fact_unknown(&e->clocksources_available, e->clocksource.why);
 }
 
 /* ------------------------------------------------------------- adjtimex */
