@@ -10,6 +10,9 @@
 
 #include "cli.h"
 
+int cmd_env(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cmd_env_help[];
+
 int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cmd_help_help[];
 /* `hvclock --help`: usage and the list of commands; returns 0. */

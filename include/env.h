@@ -16,7 +16,6 @@
 #include "clock.h"
 #include "daemons.h"
 #include "hypervisor.h"
-#include "json.h"
 #include "kver.h"
 
 #define ENV_MAX_EVIDENCE 12
@@ -138,8 +137,7 @@ struct env {
  * carry their reason.
  */
 void env_probe(struct env *e);
-/* Writes the whole model as one JSON object (key NULL inside arrays). */
-void env_to_json(const struct env *e, struct json *j, const char *key);
+/* Text and JSON renderings of the model are in envfmt.h. */
 /* The running daemon disciplining the clock, or -1 (chronyd first). */
 int env_active_daemon(const struct env *e);
 /* The boot argument with that key (last occurrence), or NULL. */
