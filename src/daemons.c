@@ -119,7 +119,8 @@ static void chrony_line(char **w, int n, struct daemon_conf *c)
 				port = w[i + 1];
 		add_server(c, w[1], port);
 	} else if (!strcmp(w[0], "makestep") && n >= 3 && num(w[1], &a) &&
-		   num(w[2], &b)) {
+		   num(w[2], &b) && b >= -2147483647.0 && b <= 2147483647.0) {
+		/* chronyd reads the limit as an int; beyond that it refuses. */
 		c->has_makestep = true;
 		c->makestep_threshold_s = a;
 		c->makestep_limit = (int)b;

@@ -193,6 +193,9 @@ START_TEST(test_chrony_conf)
 	ck_assert(c.refclock_phc);
 	ck_assert_str_eq(c.refclock_device, "/dev/ptp_hyperv");
 	ck_assert_str_eq(c.driftfile, "/var/lib/chrony/drift");
+	/* Found by fuzz_daemons: a limit beyond int was undefined behaviour. */
+	daemons_parse_chrony("makestep 0 5555555555555555\nmakestep 1e300 1e300\n", &c);
+	ck_assert(!c.has_makestep);
 }
 END_TEST
 
