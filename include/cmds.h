@@ -13,6 +13,9 @@
 int cmd_env(const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cmd_env_help[];
 
+int cmd_report(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cmd_report_help[];
+
 int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cmd_help_help[];
 int cmd_query(const struct cli_cmd *cmd, int argc, char **argv);

@@ -16,6 +16,8 @@
 const struct cli_cmd cli_commands[] = {
 	{ "env", cmd_env, "show the timekeeping environment and its evidence",
 	  cmd_env_help, CLI_EXIT_USAGE },
+	{ "report", cmd_report, "analyse a sample log: drift, steps, reboots, a plot",
+	  cmd_report_help, CLI_EXIT_USAGE },
 	{ "help", cmd_help, "show help for hvclock or one command",
 	  cmd_help_help, CLI_EXIT_USAGE },
 	{ "query", cmd_query, "one-shot SNTP offset measurement (like ntpdate -q)",
