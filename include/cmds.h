@@ -13,6 +13,12 @@
 int cmd_env(const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cmd_env_help[];
 
+int cmd_log(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cmd_log_help[];
+
+int cmd_watch(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cmd_watch_help[];
+
 int cmd_report(const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cmd_report_help[];
 

@@ -16,6 +16,10 @@
 const struct cli_cmd cli_commands[] = {
 	{ "env", cmd_env, "show the timekeeping environment and its evidence",
 	  cmd_env_help, CLI_EXIT_USAGE },
+	{ "log", cmd_log, "append one sample to the sample log (for cron)",
+	  cmd_log_help, CLI_EXIT_USAGE },
+	{ "watch", cmd_watch, "record clock steps as they happen (for systemd)",
+	  cmd_watch_help, CLI_EXIT_USAGE },
 	{ "report", cmd_report, "analyse a sample log: drift, steps, reboots, a plot",
 	  cmd_report_help, CLI_EXIT_USAGE },
 	{ "help", cmd_help, "show help for hvclock or one command",
