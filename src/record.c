@@ -319,7 +319,26 @@ int record_parse(const char *line, size_t len, struct record *r, char *err)
 
 	if (len && line[len - 1] == '\r')
 		len--;
-	while (i < len) {
+	if (!memchr(line, '\t', len)) {
+		/* The usual case, single blanks: let memchr find them. */
+		while (i < len) {
+			size_t start;
+
+			while (i < len && line[i] == ' ')
+				i++;
+			if (i == len)
+				break;
+			start = i;
+			/* Fields are short: a plain loop beats memchr's setup. */
+			while (i < len && line[i] != ' ')
+				i++;
+			if (nf < RECORD_NFIELDS) {
+				f[nf].p = line + start;
+				f[nf].n = i - start;
+			}
+			nf++;
+		}
+	} else while (i < len) {
 		size_t start;
 
 		while (i < len && (line[i] == ' ' || line[i] == '\t'))
@@ -339,7 +358,11 @@ int record_parse(const char *line, size_t len, struct record *r, char *err)
 		return util_err(err, "expected %d fields, found %d",
 				RECORD_NFIELDS, nf);
 
-	memset(r, 0, sizeof(*r));
+	r->events = r->have = 0;
+	r->boot_ns = r->mono_ns = r->raw_ns = 0;
+	r->unc_s = r->step_s = r->offset_s = r->delay_s = 0;
+	r->stratum = r->sync = 0;
+	r->freq_ppm = r->maxerror_s = 0;
 	if (!iso_shape(&f[F_TIME]))
 		return bad_field(err, F_TIME, &f[F_TIME]);
 	if (parse_ns(&f[F_UNIX], &r->real_ns))
