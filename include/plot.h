@@ -61,11 +61,22 @@ void plot_free(struct plot *p);
  * a hole in the line. Points outside the x range are ignored.
  */
 void plot_add_point(struct plot *p, double t, double y, bool new_piece);
-/* A fitted straight line from (t0, y0) to (t1, y1): dashed, over the trace. */
-void plot_add_fit(struct plot *p, double t0, double y0, double t1, double y1);
-/* A vertical event marker; label (may be NULL) is shown when there is room. */
+/*
+ * A fitted straight line from (t0, y0) to (t1, y1), drawn as a pale band
+ * under the trace (where the data follow the fit, the trace runs inside
+ * it); label (may be NULL), e.g. the drift, is written under it along the
+ * bottom of the plot when there is room.
+ */
+void plot_add_fit(struct plot *p, double t0, double y0, double t1, double y1,
+		  const char *label);
+/*
+ * A vertical event marker. label (may be NULL) is shown when there is
+ * room; with many markers only the most important get one: backward
+ * steps first, then reboots, forward steps, clocksource changes, and
+ * within a kind the largest weight (e.g. |step size|) first.
+ */
 void plot_add_marker(struct plot *p, enum plot_mark kind, double t,
-		     const char *label);
+		     const char *label, double weight);
 /* A stretch without data (shaded). */
 void plot_add_gap(struct plot *p, double t0, double t1);
 

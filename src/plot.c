@@ -146,11 +146,13 @@ struct cell {
 
 struct fitline {
 	double t0, y0, t1, y1;
+	char label[32];
 };
 
 struct marker {
 	enum plot_mark kind;
 	double t;
+	double weight;
 	char label[48];
 };
 
@@ -181,8 +183,8 @@ struct plot {
 /* Layout, output px. */
 #define M_LEFT 86
 #define M_RIGHT 28
-#define M_TOP 74
-#define M_BOTTOM 92
+#define M_TOP 96
+#define M_BOTTOM 100
 
 static char *dup_or_empty(const char *s)
 {
@@ -280,16 +282,21 @@ void plot_add_point(struct plot *p, double t, double y, bool new_piece)
 	p->piece_pending = false;
 }
 
-void plot_add_fit(struct plot *p, double t0, double y0, double t1, double y1)
+void plot_add_fit(struct plot *p, double t0, double y0, double t1, double y1,
+		  const char *label)
 {
+	struct fitline *f;
+
 	if (!isfinite(y0) || !isfinite(y1))
 		return;
 	util_grow((void **)&p->fits, &p->cap_fits, p->nfits + 1, sizeof(*p->fits));
-	p->fits[p->nfits++] = (struct fitline){ t0, y0, t1, y1 };
+	f = &p->fits[p->nfits++];
+	*f = (struct fitline){ t0, y0, t1, y1, "" };
+	snprintf(f->label, sizeof(f->label), "%s", label ? label : "");
 }
 
 void plot_add_marker(struct plot *p, enum plot_mark kind, double t,
-		     const char *label)
+		     const char *label, double weight)
 {
 	struct marker *m;
 
@@ -299,13 +306,14 @@ void plot_add_marker(struct plot *p, enum plot_mark kind, double t,
 	m = &p->marks[p->nmarks++];
 	m->kind = kind;
 	m->t = t;
+	m->weight = weight;
 	snprintf(m->label, sizeof(m->label), "%s", label ? label : "");
 }
 
 void plot_add_gap(struct plot *p, double t0, double t1)
 {
 	util_grow((void **)&p->gaps, &p->cap_gaps, p->ngaps + 1, sizeof(*p->gaps));
-	p->gaps[p->ngaps++] = (struct fitline){ t0, 0, t1, 0 };
+	p->gaps[p->ngaps++] = (struct fitline){ t0, 0, t1, 0, "" };
 }
 
 int plot_format_of(const char *path, enum plot_format *out, char *err)
@@ -335,7 +343,8 @@ static const struct rgb C_AXIS = { 0x9a, 0x9a, 0x9a };
 static const struct rgb C_GRID = { 0xe8, 0xe8, 0xe8 };
 static const struct rgb C_ZERO = { 0xb8, 0xb8, 0xb8 };
 static const struct rgb C_TRACE = { 0x1f, 0x6f, 0xb4 };
-static const struct rgb C_FIT = { 0xf0, 0x8c, 0x00 };
+static const struct rgb C_FIT = { 0xff, 0xc6, 0x80 };      /* the band */
+static const struct rgb C_FIT_TEXT = { 0xc8, 0x6a, 0x00 };
 static const struct rgb C_BACK = { 0xd6, 0x27, 0x28 };
 static const struct rgb C_FWD = { 0x2c, 0xa0, 0x2c };
 static const struct rgb C_REBOOT = { 0x44, 0x44, 0x44 };
@@ -595,7 +604,7 @@ static void draw_x_axis(struct plot *p)
 			prev_x2 = x;
 		}
 	}
-	text(p, (p->x0 + p->x1) / 2, p->y0 - 58, 'c', 'c', 13, false, C_TEXT, p->xq);
+	text(p, (p->x0 + p->x1) / 2, p->y0 - 60, 'c', 'c', 13, false, C_TEXT, p->xq);
 }
 
 static void draw_gaps(struct plot *p)
@@ -632,9 +641,14 @@ static void draw_trace(struct plot *p)
 				pl.endpath(p->pp);
 			pl.fmove(p->pp, x, ty(p, c->first));
 			open = true;
-			/* A lone point still shows. */
-			if (c->min == c->max && (i + 1 == p->ncells || p->cells[i + 1].new_piece))
-				pl.fcont(p->pp, x + 0.6, ty(p, c->first));
+			/* A lone point still shows: a dash of its own. */
+			if (c->min == c->max && (i + 1 == p->ncells || p->cells[i + 1].new_piece)) {
+				pl.endpath(p->pp);
+				pl.fline(p->pp, x - 1.2, ty(p, c->first), x + 1.2, ty(p, c->first));
+				pl.endpath(p->pp);
+				open = false;
+				continue;
+			}
 		} else {
 			pl.fcont(p->pp, x, ty(p, c->first));
 		}
@@ -650,13 +664,23 @@ static void draw_trace(struct plot *p)
 
 static void draw_fits(struct plot *p)
 {
+	double label_end = -1e9;
+
 	for (size_t i = 0; i < p->nfits; i++) {
 		const struct fitline *f = &p->fits[i];
-		double xa = tx(p, f->t0), xb = tx(p, f->t1);
+		double xa = fmax(tx(p, f->t0), p->x0), xb = fmin(tx(p, f->t1), p->x1);
+		double w;
 
-		if (xb - xa < 2)
+		if (xb - xa < 1)
 			continue;
-		line(p, xa, ty(p, f->y0), xb, ty(p, f->y1), 1.3, C_FIT, "shortdashed");
+		line(p, xa, ty(p, f->y0), xb, ty(p, f->y1), 7, C_FIT, "solid");
+		if (!f->label[0])
+			continue;
+		w = text_width(p, 10, false, f->label);
+		if (xb - xa < w + 2 || (xa + xb - w) / 2 < label_end + 6)
+			continue;
+		text(p, (xa + xb) / 2, p->y0 + 10, 'c', 'c', 10, false, C_FIT_TEXT, f->label);
+		label_end = (xa + xb + w) / 2;
 	}
 }
 
@@ -671,25 +695,63 @@ static struct rgb mark_color(enum plot_mark k)
 	return C_TEXT;
 }
 
+/* Labels go in a lane above the plot, most important first, never overlapping. */
+struct span {
+	double a, b;
+};
+
+static bool lane_free(const struct span *used, size_t n, double a, double b)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a < used[i].b + 6 && b > used[i].a - 6)
+			return false;
+	return true;
+}
+
+static int importance(enum plot_mark k)
+{
+	return k == PLOT_STEP_BACK ? 0 : k == PLOT_REBOOT ? 1 : k == PLOT_STEP_FWD ? 2 : 3;
+}
+
+static int cmp_importance(const void *a, const void *b)
+{
+	const struct marker *x = *(const struct marker *const *)a;
+	const struct marker *y = *(const struct marker *const *)b;
+
+	if (importance(x->kind) != importance(y->kind))
+		return importance(x->kind) - importance(y->kind);
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
 static void draw_markers(struct plot *p)
 {
 	/* Minor ones first, so backward steps are drawn on top. */
 	static const enum plot_mark order[] = {
 		PLOT_CLOCKSOURCE, PLOT_REBOOT, PLOT_STEP_FWD, PLOT_STEP_BACK
 	};
-	double label_end[4];
+	bool *drawn = xcalloc((size_t)p->ncols * 4, sizeof(*drawn));
+	struct span *used[2] = { NULL, NULL };
+	size_t nused[2] = { 0, 0 }, cap[2] = { 0, 0 };
 
 	for (size_t k = 0; k < UTIL_ARRAY_SIZE(order); k++) {
-		label_end[k] = -1e9;
 		for (size_t i = 0; i < p->nmarks; i++) {
 			const struct marker *m = &p->marks[i];
 			struct rgb c = mark_color(m->kind);
 			double x = tx(p, m->t);
-			double ly;
-			int row = (int)k;
+			int col = (int)(x - p->x0);
 
 			if (m->kind != order[k])
 				continue;
+			/* One line per pixel column and kind: a year of steps stays cheap. */
+			if (col < 0)
+				col = 0;
+			if (col >= p->ncols)
+				col = p->ncols - 1;
+			if (drawn[(size_t)col * 4 + m->kind])
+				continue;
+			drawn[(size_t)col * 4 + m->kind] = true;
 			switch (m->kind) {
 			case PLOT_STEP_BACK:
 				line(p, x, p->y0, x, p->y1, 1.6, c, "solid");
@@ -706,24 +768,43 @@ static void draw_markers(struct plot *p)
 				line(p, x, p->y0, x, p->y1, 1.6, c, "dotted");
 				break;
 			}
-			if (!m->label[0])
-				continue;
-			/* Labels in a row per kind, just below the top, when they fit. */
-			ly = p->y1 - 18 - 15 * (row == 3 ? 0 : row == 2 ? 1 : row == 1 ? 2 : 3);
-			{
-				double w = text_width(p, 11, m->kind == PLOT_STEP_BACK, m->label);
-				double lx = x + 4;
-
-				if (lx + w > p->x1)
-					lx = x - 4 - w;
-				if (lx < label_end[k] + 6)
-					continue;
-				box(p, lx - 2, ly - 7, lx + w + 2, ly + 7, (struct rgb){ 255, 255, 255 });
-				text(p, lx, ly, 'l', 'c', 11, m->kind == PLOT_STEP_BACK, c, m->label);
-				label_end[k] = lx + w;
-			}
 		}
 	}
+	/* Labels by importance; a dozen at most, or the picture is all text. */
+	{
+		const struct marker **byimp = xmalloc((p->nmarks + 1) * sizeof(*byimp));
+		int placed = 0;
+
+		for (size_t i = 0; i < p->nmarks; i++)
+			byimp[i] = &p->marks[i];
+		qsort(byimp, p->nmarks, sizeof(*byimp), cmp_importance);
+		for (size_t i = 0; i < p->nmarks && placed < 12; i++) {
+			const struct marker *m = byimp[i];
+			bool bold = m->kind == PLOT_STEP_BACK;
+			double x = tx(p, m->t), w, lx;
+
+			if (!m->label[0])
+				continue;
+			w = text_width(p, 11, bold, m->label);
+			lx = fmin(fmax(x - w / 2, p->x0), p->x1 - w);
+			/* Two lanes; a label that fits in neither is left out. */
+			for (int l = 0; l < 2; l++) {
+				if (!lane_free(used[l], nused[l], lx, lx + w))
+					continue;
+				util_grow((void **)&used[l], &cap[l], nused[l] + 1,
+					  sizeof(*used[l]));
+				used[l][nused[l]++] = (struct span){ lx, lx + w };
+				text(p, lx, p->y1 + 11 + 14 * l, 'l', 'c', 11, bold,
+				     mark_color(m->kind), m->label);
+				placed++;
+				break;
+			}
+		}
+		free(byimp);
+	}
+	free(used[0]);
+	free(used[1]);
+	free(drawn);
 }
 
 static void legend_item(struct plot *p, double *x, double y, const char *name,
@@ -737,6 +818,9 @@ static void legend_item(struct plot *p, double *x, double y, const char *name,
 		break;
 	case 1:     /* a vertical marker */
 		line(p, *x + 13, y - 7, *x + 13, y + 7, 1.6, c, mod);
+		break;
+	case 3:     /* a band */
+		line(p, *x, y, *x + 26, y, 7, c, "solid");
 		break;
 	case 2:     /* a box */
 		box(p, *x + 3, y - 6, *x + 23, y + 6, c);
@@ -758,7 +842,7 @@ static void draw_legend(struct plot *p, bool have_trace)
 	if (have_trace)
 		legend_item(p, &x, y, "offset", C_TRACE, "solid", 0);
 	if (p->nfits)
-		legend_item(p, &x, y, "fitted drift", C_FIT, "shortdashed", 0);
+		legend_item(p, &x, y, "fitted drift (ppm below)", C_FIT, "solid", 3);
 	if (seen[PLOT_STEP_BACK])
 		legend_item(p, &x, y, "backward step", C_BACK, "solid", 1);
 	if (seen[PLOT_STEP_FWD])
@@ -779,15 +863,27 @@ static void draw(struct plot *p)
 	pl.erase(p->pp);
 	y_range(p);
 	text(p, p->x0, p->o.height - 26, 'l', 'c', 19, true, C_TEXT, p->title);
-	text(p, p->x0, p->o.height - 50, 'l', 'c', 13, false, C_MUTED, p->subtitle);
+	{
+		/* A long subtitle gets a smaller font, then is cut short. */
+		double size = 13, room = p->o.width - p->x0 - 12;
+		size_t n = strlen(p->subtitle);
+
+		while (size > 10 && text_width(p, size, false, p->subtitle) > room)
+			size -= 0.5;
+		while (n > 3 && text_width(p, size, false, p->subtitle) > room) {
+			n--;
+			memcpy(p->subtitle + n - 3, "...", 4);
+		}
+		text(p, p->x0, p->o.height - 50, 'l', 'c', size, false, C_MUTED, p->subtitle);
+	}
 	draw_gaps(p);
 	draw_y_axis(p);
 	draw_x_axis(p);
 	line(p, p->x0, p->y0, p->x1, p->y0, 1, C_AXIS, "solid");
 	line(p, p->x0, p->y0, p->x0, p->y1, 1, C_AXIS, "solid");
 	draw_markers(p);
-	draw_trace(p);
 	draw_fits(p);
+	draw_trace(p);
 	if (!have_trace && p->empty[0])
 		text(p, (p->x0 + p->x1) / 2, (p->y0 + p->y1) / 2, 'c', 'c', 15, false,
 		     C_MUTED, p->empty);
@@ -897,7 +993,7 @@ static int ppm_to_png(FILE *f, int ow, int oh, struct strbuf *png, char *err)
 	}
 	zlen = pl.compressbound((unsigned long)(row * (size_t)oh));
 	z = xmalloc(zlen);
-	if (pl.compress2(z, &zlen, raw, (unsigned long)(row * (size_t)oh), 9) != 0) {
+	if (pl.compress2(z, &zlen, raw, (unsigned long)(row * (size_t)oh), 6) != 0) {
 		free(z);
 		util_err(err, "zlib could not compress the picture");
 		goto done;
@@ -925,7 +1021,7 @@ int plot_write(struct plot *p, const char *path, char *err)
 	struct atomicfile_opts ao = { .mode_if_new = 0644 };
 	plPlotterParams *params;
 	struct strbuf data = STRBUF_INIT;
-	char size[32];
+	char size[80];
 	FILE *f;
 	char *mem = NULL;
 	size_t memlen = 0;
@@ -940,6 +1036,7 @@ int plot_write(struct plot *p, const char *path, char *err)
 		f = tmpfile();
 		if (!f)
 			return util_errno(err, errno, "cannot create a temporary file");
+		setvbuf(f, NULL, _IOFBF, 1 << 20);   /* ~8 MB of PPM: few writes */
 		snprintf(size, sizeof(size), "%dx%d", p->o.width * SS, p->o.height * SS);
 		p->font = "HersheySans";
 		p->font_bold = "HersheySans-Bold";
@@ -947,7 +1044,9 @@ int plot_write(struct plot *p, const char *path, char *err)
 		f = open_memstream(&mem, &memlen);
 		if (!f)
 			return util_errno(err, errno, "cannot open a memory stream");
-		snprintf(size, sizeof(size), "%dx%dpx", p->o.width, p->o.height);
+		/* libplot sizes SVG pages in physical units: 100 px to the inch. */
+		snprintf(size, sizeof(size), "letter,xsize=%gin,ysize=%gin",
+			 p->o.width / 100.0, p->o.height / 100.0);
 		p->font = "Helvetica";
 		p->font_bold = "Helvetica-Bold";
 	}

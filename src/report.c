@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -378,6 +379,21 @@ void report_add_line(struct report *r, const char *line, size_t len,
 	}
 }
 
+/*
+ * Asks for transparent huge pages over a big array: a year's records are
+ * 20 MB, 5000 page faults at 4 KB (slow in a VM), a dozen at 2 MB. Only
+ * advice: where THP is off nothing changes.
+ */
+static void huge_pages(void *p, size_t len)
+{
+	const uintptr_t huge = 2u << 20;
+	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t b = ((uintptr_t)p + len) & ~(huge - 1);
+
+	if (b > a)
+		madvise((void *)a, b - a, MADV_HUGEPAGE);
+}
+
 /* Lines longer than this are garbage, not records (which are ~250 bytes). */
 #define MAX_LINE (64 * 1024)
 
@@ -390,9 +406,11 @@ int report_read_fd(struct report *r, int fd, const char *name, char *err)
 	struct stat st;
 
 	/* Records are about 230 bytes: size the array once, not by doubling. */
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0) {
 		util_grow((void **)&r->pts, &r->cap_pts,
 			  r->npts + (size_t)(st.st_size / 200) + 16, sizeof(*r->pts));
+		huge_pages(r->pts, r->cap_pts * sizeof(*r->pts));
+	}
 
 	for (;;) {
 		ssize_t n = read(fd, buf + have, bufsize - have);

@@ -66,13 +66,23 @@ static double gauss(struct sim *s)
 	return sqrt(-2 * log(urand(s))) * cos(2 * M_PI * urand(s));
 }
 
+/* A random-looking but reproducible boot id per boot (splitmix64). */
 static void boot_id(const struct sim *s, char *buf, size_t len)
 {
-	unsigned h = (2166136261u ^ (unsigned)s->boot_no) * 16777619u ^ s->boot_seed;
+	uint64_t x = (uint64_t)s->boot_seed * 0x9e3779b97f4a7c15u + (uint64_t)s->boot_no;
+	uint64_t a, b;
 
-	snprintf(buf, len, "%08x-%04x-4%03x-8%03x-%012" PRIx64, h,
-		 (h >> 7) & 0xffff, (h >> 3) & 0xfff, (h >> 11) & 0xfff,
-		 (uint64_t)h * 2654435761u & 0xffffffffffffu);
+	x += 0x9e3779b97f4a7c15u;
+	a = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+	a = (a ^ (a >> 27)) * 0x94d049bb133111ebu;
+	a ^= a >> 31;
+	x += 0x9e3779b97f4a7c15u;
+	b = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+	b = (b ^ (b >> 27)) * 0x94d049bb133111ebu;
+	b ^= b >> 31;
+	snprintf(buf, len, "%08" PRIx64 "-%04" PRIx64 "-4%03" PRIx64 "-%04" PRIx64 "-%012" PRIx64,
+		 a >> 32, (a >> 16) & 0xffff, a & 0xfff, 0x8000 | ((b >> 48) & 0x3fff),
+		 b & 0xffffffffffffu);
 }
 
 static void emit(struct sim *s, struct strbuf *out)
@@ -195,7 +205,7 @@ static void profile_year(struct sim *s, double interval, double hours,
 		if (day % 30 == 0)
 			reboot(s, 180, 0.8);
 		else if (day % 7 == 0)
-			s->err += 0.5;       /* a host time sync steps it back */
+			s->err -= 0.5;       /* a host time sync steps it back */
 	}
 	run(s, hours, interval, out);
 }
