@@ -63,7 +63,7 @@ struct record {
 	double unc_s;               /* read uncertainty of the clock set, s */
 	double step_s;              /* step size, s, positive = forward */
 	double offset_s;            /* NTP: server - local, s */
-	double delay_s;             /* NTP: round-trip delay, s */
+	double delay_s;             /* NTP: round-trip delay, s (as measured: may be < 0) */
 	int stratum;                /* NTP: server stratum */
 	char server[64];            /* NTP: address that answered */
 	char clocksource[32];       /* current clocksource, "" = unknown */

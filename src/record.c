@@ -425,8 +425,9 @@ int record_parse(const char *line, size_t len, struct record *r, char *err)
 	if (!is_dash(&f[F_OFFSET])) {
 		if (parse_num(&f[F_OFFSET], &r->offset_s) || fabs(r->offset_s) > 1e10)
 			return bad_field(err, F_OFFSET, &f[F_OFFSET]);
-		if (parse_num(&f[F_DELAY], &r->delay_s) || r->delay_s < 0 ||
-		    r->delay_s > 1e6)
+		/* A delay can come out negative (timestamps from two clocks,
+		 * coarse clocks): recorded as measured, judged by the reader. */
+		if (parse_num(&f[F_DELAY], &r->delay_s) || fabs(r->delay_s) > 1e6)
 			return bad_field(err, F_DELAY, &f[F_DELAY]);
 		r->have |= RECORD_HAVE_NTP;
 	}

@@ -244,7 +244,7 @@ START_TEST(test_damaged_lines)
 		{ 9, "0x10", "bad offset_s" },
 		{ 9, "1e999", "bad offset_s" },
 		{ 9, "-", "both be given" },
-		{ 10, "-0.1", "bad delay_s" },
+		{ 10, "1e7", "bad delay_s" },
 		{ 11, "17", "bad stratum" },
 		{ 15, "2", "bad sync" },
 		{ 15, "-", "all be given" },
