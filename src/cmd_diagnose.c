@@ -397,10 +397,24 @@ static void text_report(const struct diag_opts *o, const struct env *e,
 			    LABEL_W, "", s->size_s, s->size_s < 0 ? "BACKWARD" : "forward",
 			    s->t_s, buf, s->uncertainty_s * 1e6);
 	}
+	label(out, "Clocks");
+	for (int id = 0, first = 1; id < CLOCK_ID_COUNT; id++)
+		if (r->present & (1u << id)) {
+			strbuf_addf(out, "%s%s", first ? "" : ", ", clock_name((enum clock_id)id));
+			first = 0;
+		}
+	strbuf_addstr(out, " present");
+	for (int id = 0, first = 1; id < CLOCK_ID_COUNT; id++)
+		if (!(r->present & (1u << id))) {
+			strbuf_addf(out, "%s%s", first ? "; ABSENT: " : ", ",
+				    clock_name((enum clock_id)id));
+			first = 0;
+		}
+	strbuf_addch(out, '\n');
 	label(out, "Read cost");
 	strbuf_addstr(out, "median (fastest) per read\n");
 	for (int id = 0; id < CLOCK_ID_COUNT; id++) {
-		strbuf_addf(out, "  %-*s%-14s", LABEL_W, "", clock_name((enum clock_id)id));
+		strbuf_addf(out, "  %-*s%-15s", LABEL_W, "", clock_name((enum clock_id)id));
 		if (m->read_cost_ns[id] < 0)
 			strbuf_addstr(out, "absent\n");
 		else
@@ -766,7 +780,7 @@ int cmd_diagnose(const struct cli_cmd *cmd, int argc, char **argv)
 	struct verdict v;
 	struct strbuf out = STRBUF_INIT;
 	char err[UTIL_ERRMAX];
-	bool measured = sysroot_is_live();
+	bool measured;
 	struct sigaction sa, old_sa;
 	int rc;
 
@@ -774,6 +788,8 @@ int cmd_diagnose(const struct cli_cmd *cmd, int argc, char **argv)
 	rc = parse_opts(cmd, argc, argv, o);
 	if (rc >= 0)
 		goto out_free;
+	/* Another system's files say nothing about this machine's clocks. */
+	measured = sysroot_is_live();
 
 	env_probe(e);
 	if (!o->no_ntp && !o->servers_given)
