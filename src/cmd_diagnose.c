@@ -34,7 +34,7 @@
 enum diag_state { DIAG_OK = 0, DIAG_WARNING = 1, DIAG_CRITICAL = 2, DIAG_UNKNOWN = 3 };
 
 const char cmd_diagnose_help[] =
-	"Usage: hvclock diagnose [-s SERVER]... [-d DURATION] [-i INTERVAL]\n"
+	"Usage: hvclock diagnose [-s SERVER]... [-d DURATION] [-i INTERVAL] [-b N]\n"
 	"                        [--no-ntp] [--json] [--quiet]\n"
 	"                        [--warn-offset T] [--crit-offset T]\n"
 	"                        [--warn-drift R] [--crit-drift R]\n"
@@ -54,8 +54,11 @@ const char cmd_diagnose_help[] =
 	"                       Default: the servers of the running time daemon,\n"
 	"                       else pool.ntp.org\n"
 	"  -d, --duration TIME  how long to sample, e.g. 30s, 5m (default 60s)\n"
-	"  -i, --interval TIME  between NTP queries (default 2s; below 2s only\n"
-	"                       for servers on this machine, 127.0.0.0/8 or ::1)\n"
+	"  -i, --interval TIME  between NTP queries (default 2s; below 2s per\n"
+	"                       query only for servers on this machine,\n"
+	"                       127.0.0.0/8 or ::1)\n"
+	"  -b, --burst N        N queries back to back at each INTERVAL, the one\n"
+	"                       with the lowest delay kept (1-8, default 1)\n"
 	"      --no-ntp         local clocks only: steps, read costs, kernel state\n"
 	"      --json           every number as one JSON object (README: json)\n"
 	"  -q, --quiet          only the one-line status (monitoring plugins)\n"
@@ -80,6 +83,7 @@ struct diag_opts {
 	struct sntp_server servers[DIAG_MAX_SERVERS];
 	int n_servers;
 	bool servers_given, no_ntp, json, quiet;
+	long burst;           /* queries per INTERVAL, lowest delay kept */
 	struct sample_opts so;
 	double warn_offset_s, crit_offset_s, warn_drift_ppm, crit_drift_ppm;
 };
@@ -114,7 +118,11 @@ static bool diag_stop(void *ctx)
 static int try_server(struct diag_ntp *d, int i, struct sntp_sample *out,
 		      char *err)
 {
-	if (sntp_query(d->client, &d->o->servers[i], out, d->errors[i]) == 0) {
+	int ok = d->o->burst > 1 ?
+		 sntp_burst(d->client, &d->o->servers[i], (int)d->o->burst, out, d->errors[i]) > 0 :
+		 sntp_query(d->client, &d->o->servers[i], out, d->errors[i]) == 0;
+
+	if (ok) {
 		d->answered[i] = true;
 		return 0;
 	}
@@ -509,6 +517,7 @@ static void json_report(const struct diag_opts *o, const struct env *e,
 	json_double(&j, "duration_s", o->so.duration_s, 6);
 	json_double(&j, "interval_s", o->so.interval_s, 6);
 	json_double(&j, "poll_s", o->so.poll_s, 6);
+	json_int(&j, "burst", o->burst);
 	json_double(&j, "step_threshold_s", o->so.step_threshold_s, 6);
 	json_bool(&j, "ntp", !o->no_ntp);
 	json_begin_array(&j, "servers");
@@ -666,6 +675,7 @@ static int parse_opts(const struct cli_cmd *cmd, int argc, char **argv,
 		{ "duration", required_argument, NULL, 'd' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "burst", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "no-ntp", no_argument, NULL, OPT_NO_NTP },
 		{ "warn-offset", required_argument, NULL, OPT_WO },
@@ -686,8 +696,13 @@ static int parse_opts(const struct cli_cmd *cmd, int argc, char **argv,
 	o->warn_drift_ppm = 100;
 	o->crit_drift_ppm = 500;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":s:d:i:q", longopts, NULL)) != -1) {
+	o->burst = 1;
+	while ((opt = getopt_long(argc, argv, ":s:d:i:qb:", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'b':
+			if (util_parse_long(optarg, 1, 8, &o->burst, err))
+				return cli_usage(cmd, "option '--burst': %s", err);
+			break;
 		case 's':
 			if (o->n_servers == DIAG_MAX_SERVERS)
 				return cli_usage(cmd, "too many servers (at most %d): '%s'",
@@ -752,16 +767,17 @@ static int parse_opts(const struct cli_cmd *cmd, int argc, char **argv,
 				 "machine must not be mixed with another system's files");
 	if (interval_given && o->no_ntp)
 		return cli_usage(cmd, "--interval has no use with --no-ntp");
-	if (o->so.interval_s < 2) {
+	if (o->so.interval_s < 2 * (double)o->burst) {
 		/* Polite polling: public servers rate-limit (ntpd's discard
 		 * minimum is 2 s); only our own loopback servers may be asked
-		 * faster. */
+		 * more often than once per 2 s on average. */
 		for (int i = 0; i < o->n_servers; i++)
 			if (!is_loopback(o->servers[i].host))
-				return cli_usage(cmd, "interval below 2s is only allowed for servers on "
-						 "this machine, not '%s'", o->servers[i].host);
+				return cli_usage(cmd, "interval below 2s per query (%ld per burst) is only "
+						 "allowed for servers on this machine, not '%s'",
+						 o->burst, o->servers[i].host);
 		if (!o->servers_given && !o->no_ntp)
-			return cli_usage(cmd, "interval below 2s needs -s with a loopback server");
+			return cli_usage(cmd, "interval below 2s per query needs -s with a loopback server");
 	}
 	return -1;
 }
