@@ -82,27 +82,58 @@ stats() {
 		printf "%d %.9f %.9f\n", NR, m, (NR > 1 ? sqrt(v / (NR - 1)) : 0) }' "$1"
 }
 
+# The machine's load drifts (other jobs share it), so the tools take turns:
+# ROUNDS rounds, each giving every tool a slice of its runs, rather than
+# one tool's runs in a block.
+ROUNDS=10
+nruns() { case $1 in chronyd-Q) echo "$CQ_RUNS" ;; ntpdate-q) echo $(( RUNS / 2 )) ;; *) echo "$RUNS" ;; esac; }
+addr_of() { if port123 "$1"; then echo "$A123 123"; else echo "$A $P"; fi; }
+faddr_of() { if port123 "$1"; then echo "$F123 123"; else echo "$F $FP"; fi; }
+for t in "${tools[@]}"; do : >"$T/cost.$t"; : >"$T/off.$t"; : >"$T/err.$t"; done
+echo "  cost: $ROUNDS interleaved rounds..." >&2
+for r in $(seq $ROUNDS); do
+	for t in "${tools[@]}"; do
+		read -r a p < <(addr_of "$t")
+		if [ "$t" = chronyd-Q ]; then
+			[ "$r" -le 3 ] || continue
+			"$RUSAGE" -n 1 -- chronyd -Q -t 10 "server $a port $p iburst" >>"$T/cost.$t"
+			continue
+		fi
+		k=$(( $(nruns "$t") / ROUNDS )); [ "$k" -ge 1 ] || k=1
+		c=$(cmd_of "$t"); c=${c//@A/$a}; c=${c//@P/$p}
+		# shellcheck disable=SC2086
+		"$RUSAGE" -n "$k" -- $c >>"$T/cost.$t"
+	done
+done
+echo "  offsets: $RUNS interleaved runs against the real clock, 30 against +0.25 s..." >&2
+for i in $(seq "$RUNS"); do
+	for t in "${tools[@]}"; do
+		[ "$i" -le "$(nruns "$t")" ] || continue
+		read -r a p < <(addr_of "$t")
+		run_one "$t" "$a" "$p" >>"$T/off.$t"
+		if [ "$i" -le 30 ]; then
+			read -r a p < <(faddr_of "$t")
+			run_one "$t" "$a" "$p" >>"$T/err.$t"
+		fi
+	done
+done
+# cost_of FILE: "fail= wall_median_ms= cpu_mean_ms= maxrss_kib=" over the rounds
+# (median of the rounds' medians, mean of their means, max of their maxima).
+cost_of() {
+	awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		w[NR] = v["wall_median_ms"]; c += v["cpu_mean_ms"]; f += v["fail"]; r += v["runs"]
+		if (v["maxrss_kib"] > m) m = v["maxrss_kib"] }
+	END { n = asort_(w, NR); printf "runs=%d fail=%d wall_median_ms=%.3f cpu_mean_ms=%.3f maxrss_kib=%d\n",
+		r, f, med, c / NR, m }
+	function asort_(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		med = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2; return n }' "$1"
+}
 R=$T/results; : >"$R"
 for t in "${tools[@]}"; do
-	if port123 "$t"; then a=$A123; p=123; fa=$F123; fp=123; else a=$A; p=$P; fa=$F; fp=$FP; fi
-	n=$RUNS; case $t in chronyd-Q) n=$CQ_RUNS ;; ntpdate-q) n=$(( RUNS / 2 )) ;; esac
-	echo "  measuring $t ($n runs)..." >&2
-	# Cost: whole process, one query.
-	c=$(cmd_of "$t"); c=${c//@A/$a}; c=${c//@P/$p}
-	if [ "$t" = chronyd-Q ]; then
-		cost=$("$RUSAGE" -n 3 -- chronyd -Q -t 10 "server $a port $p iburst")
-	else
-		# shellcheck disable=SC2086
-		cost=$("$RUSAGE" -n "$n" -- $c)
-	fi
-	# Spread against the real-clock server; error against the +0.25 s one.
-	: >"$T/off.$t"; : >"$T/err.$t"
-	for _ in $(seq "$n"); do run_one "$t" "$a" "$p" >>"$T/off.$t"; done
-	ne=$n; [ "$ne" -gt 30 ] && ne=30
-	for _ in $(seq "$ne"); do run_one "$t" "$fa" "$fp" >>"$T/err.$t"; done
 	read -r sn smean ssd < <(stats "$T/off.$t")
 	read -r en emean esd < <(stats "$T/err.$t")
-	echo "$t $cost spread_n=$sn spread_mean=$smean spread_sd=$ssd err_n=$en err_mean=$emean" >>"$R"
+	echo "$t $(cost_of "$T/cost.$t") spread_n=$sn spread_mean=$smean spread_sd=$ssd err_n=$en err_mean=$emean" >>"$R"
 done
 
 kv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }

@@ -150,6 +150,28 @@ span=$(awk '/^req 0/ { a = $5 } /^req 7/ { b = $5 } END { printf "%.3f", (b - a)
 near "$span" 0 0.5 "burst of 8 within half a second"
 stop_pid "$FPID"
 
+echo "# every address of a name is tried (shim: multi.test -> dead, then live)"
+DEADA=$(loopback_addr)
+LIVEA=$(loopback_addr)
+while [ "$LIVEA" = "$DEADA" ]; do LIVEA=$(loopback_addr); done
+FLOG=$T/fake.multi.log
+"$FAKENTP" -a "$LIVEA" -p 0 -n 20 -T 20 normal >"$FLOG" 2>&1 &
+FPID=$!; _pids+=($FPID)
+for _ in $(seq 50); do grep -q '^listening' "$FLOG" && break; sleep 0.05; done
+FP=$(awk '/^listening/ { print $3 }' "$FLOG")
+export HVCLOCK_TEST_NAME=multi.test
+HVCLOCK_TEST_ADDRS="$DEADA,$LIVEA" LD_PRELOAD=$BUILD/tools/shim_resolve.so \
+	run_q 3 -s "multi.test:$FP" -n 2 -t 300ms --json
+[ "$RC" = 0 ] && pass "multi-address name: exit 0" || { fail "multi-address: exit $RC"; cat "$T/q.err"; }
+contains "$T/q.out" "\"address\": \"$LIVEA:$FP\"" "answered by the second address"
+contains "$T/q.out" '"requests": 4,' "dead address tried twice, live one twice (burst)"
+HVCLOCK_TEST_ADDRS="$DEADA,::1" LD_PRELOAD=$BUILD/tools/shim_resolve.so \
+	run_q 6 -s "multi.test:$FP" -n 1 -t 200ms
+[ "$RC" = 1 ] && pass "all addresses dead: exit 1" || fail "all dead: exit $RC"
+contains "$T/q.err" "^hvclock: multi\.test:$FP: $DEADA:$FP: timeout: .*; \[::1\]:$FP: timeout: " "each address named with its reason"
+unset HVCLOCK_TEST_NAME
+stop_pid "$FPID"
+
 echo "# IPv6 hostile server"
 fake ::1 badorigin+good
 run_q 3 -s "[::1]:$FP" -n 1 --json
