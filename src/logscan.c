@@ -520,15 +520,23 @@ void logscan_describe(const struct logscan *ls, enum logscan_kind k,
 		return;
 	strbuf_addf(&sb, "%s: %d time%s", kinds[k].what, e->count,
 		    e->count == 1 ? "" : "s");
-	if (*e->first_date && e->count > 1 && strcmp(e->first_date, e->last_date))
+	/* A range only between dates of one kind: dmesg's "boot+N s" and
+	 * syslog's wall-clock dates do not order against each other. */
+	if (*e->first_date && e->count > 1 && strcmp(e->first_date, e->last_date) &&
+	    util_startswith(e->first_date, "boot+") == util_startswith(e->last_date, "boot+"))
 		strbuf_addf(&sb, " (%s .. %s)", e->first_date, e->last_date);
-	else if (*e->first_date)
+	else if (*e->first_date && e->count == 1)
 		strbuf_addf(&sb, " (%s)", e->first_date);
 	if (e->n_back)
 		strbuf_addf(&sb, ", %d backward, largest %.3g s", e->n_back, e->max_back_s);
 	if (e->n_fwd)
 		strbuf_addf(&sb, ", %d forward, largest %.3g s", e->n_fwd, e->max_fwd_s);
-	strbuf_addf(&sb, "; e.g. \"%s\"", e->last_line);
+	{
+		char date[40];
+
+		/* The date is shown already: quote the message itself. */
+		strbuf_addf(&sb, "; e.g. \"%s\"", split_line(e->last_line, date, sizeof(date)));
+	}
 	snprintf(buf, len, "%s", sb.buf);
 	strbuf_release(&sb);
 }

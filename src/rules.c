@@ -475,9 +475,9 @@ static void remedy_modern(const struct ctx *c, struct rules_finding *f)
 	if (r && remedy_applies_to_kernel(r, &c->e->kver, c->arch))
 		f->remedy = r;
 	else
-		snprintf(f->remedy_text, sizeof(f->remedy_text),
-			 "Remove %s from the kernel line.",
-			 arg(c, "divider") ? "divider=" : "clock=");
+		expand(c, arg(c, "divider") ? "Remove `{arg:divider}` from the kernel line." :
+		       "Remove `{arg:clock}` from the kernel line.", f->remedy_text,
+		       sizeof(f->remedy_text));
 }
 
 static void remedy_divider(const struct ctx *c, struct rules_finding *f)
@@ -713,13 +713,6 @@ static bool when_ntpd_limit(const struct ctx *c)
 	       c->ev->ntp_drift_at_limit || c->ev->kinds[LOGSCAN_NTPD_STEP].n_back >= 2;
 }
 
-static enum rules_severity grade_ntpd_limit(const struct ctx *c, enum rules_severity base)
-{
-	if (evc(c, LOGSCAN_NTPD_PANIC) || c->ev->kinds[LOGSCAN_NTPD_STEP].n_back >= 2)
-		return RULES_CRITICAL;
-	return grade_step(c, c->log_back_max) > base ? RULES_CRITICAL : base;
-}
-
 static bool when_log_steps(const struct ctx *c)
 {
 	return c->log_back_n >= 1 && c->log_back_max >= 1.0;
@@ -794,13 +787,12 @@ static const struct rule table[] = {
 	},
 	{
 		.id = "ntpd-limit-logged",
-		.severity = RULES_WARNING,
+		.severity = RULES_CRITICAL,
 		.summary = "ntpd's logs or drift file show it at its 500 ppm limit or stepping back",
 		.daemon = D_ANY,
 		.ev_shown = EV_DAEMON | EV_VICTIMS,
 		.unless = "drift-beyond-daemon",
 		.when = when_ntpd_limit,
-		.grade = grade_ntpd_limit,
 		.finding = "ntpd's own records show this clock drifting beyond what it "
 			"can correct (500 ppm): it hit its frequency limit or kept stepping "
 			"the clock back.",
@@ -948,7 +940,8 @@ static const struct rule table[] = {
 		.summary = "the kernel marked its clocksource unstable",
 		.daemon = D_ANY,
 		.ev_shown = EV_KERNEL,
-		.hints_shown = "clocksource-unstable tsc-unstable clocksource-switch",
+		.hints_shown = "clocksource-unstable tsc-unstable",
+		.unless = "hyperv-clocksource kvm-no-pvclock",
 		.when = when_unstable,
 		.finding = "The kernel found its clocksource unstable (the watchdog saw "
 			"it disagree with another clock) and may have fallen back to a "
@@ -1113,9 +1106,15 @@ static void add_evidence(struct rules_finding *f, const char *fmt, ...)
 
 	if (f->n_evidence >= RULES_MAX_EVIDENCE)
 		return;
+	char *dst = f->evidence[f->n_evidence++];
+	int n;
+
 	va_start(ap, fmt);
-	vsnprintf(f->evidence[f->n_evidence++], sizeof(f->evidence[0]), fmt, ap);
+	n = vsnprintf(dst, sizeof(f->evidence[0]), fmt, ap);
 	va_end(ap);
+	/* Say where a long line was cut. */
+	if (n >= (int)sizeof(f->evidence[0]))
+		memcpy(dst + sizeof(f->evidence[0]) - 4, "...", 4);
 }
 
 static void evidence(const struct ctx *c, const struct rule *r, struct rules_finding *f)
