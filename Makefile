@@ -128,7 +128,58 @@ $(BUILD)/tools/%.so: tests/tools/%.c
 	$(quiet) "  CC [so] $<"
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $< -ldl
 
--include $(OBJS:.o=.d) $(TOBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/main.d
+# ------------------------------------------------------------------ fuzz
+# libFuzzer targets: tests/fuzz/fuzz_<name>.c, seeds in tests/fuzz/corpus/<name>/.
+# The library is compiled once more with clang and the sanitizers.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 4
+FUZZ_FLAGS   = -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -DHV_TESTING \
+	-Iinclude $(cpuid_cflags)
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_OBJS    := $(LIB_SRCS:src/%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(quiet) "  CC [fz] $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
+
+build/fuzz/libhvclock-fuzz.a: $(FUZZ_OBJS)
+	@rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c build/fuzz/libhvclock-fuzz.a
+	$(quiet) "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< \
+		build/fuzz/libhvclock-fuzz.a $(HV_LIBS)
+
+# Each target runs from its seeds (copied, so the repository's seeds stay
+# as they are); a crash fails the run and leaves crash-* in build/fuzz/.
+define run_fuzz
+	@set -e; for f in $(FUZZ_BINS); do \
+	  n=$${f#build/fuzz/fuzz_}; c=build/fuzz/corpus-run/$$n; \
+	  mkdir -p $$c; cp -n tests/fuzz/corpus/$$n/* $$c/ 2>/dev/null || true; \
+	  printf '  %-10s ' "$$n"; \
+	  ASAN_OPTIONS=detect_leaks=1 $$f -max_total_time=$(1) -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix=build/fuzz/$$n- -print_final_stats=1 $$c >build/fuzz/$$n.log 2>&1 \
+	    || { echo "CRASH (see build/fuzz/$$n.log)"; tail -n 30 build/fuzz/$$n.log; exit 1; }; \
+	  awk '/stat::number_of_executed_units/ {e=$$2} /stat::peak_rss_mb/ {r=$$2} \
+	    END {printf "%10d execs, peak RSS %s MB, no crash\n", e, r}' build/fuzz/$$n.log; \
+	done
+endef
+
+fuzz: deps-check $(FUZZ_BINS)
+	@echo "== fuzzing, $(FUZZ_SECONDS) s per target"
+	$(call run_fuzz,$(FUZZ_SECONDS))
+
+fuzz-smoke: $(FUZZ_BINS)
+	@echo "== fuzz smoke run, $(FUZZ_SMOKE_SECONDS) s per target"
+	$(call run_fuzz,$(FUZZ_SMOKE_SECONDS))
+
+-include $(OBJS:.o=.d) $(TOBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/obj/main.d \
+	$(FUZZ_OBJS:.o=.d)
 
 # ---------------------------------------------------------------- packages
 # Debian/Ubuntu names; RHEL-family (dnf/yum) equivalents beside them.
@@ -189,32 +240,50 @@ stop-system-services:
 	done; true
 
 # ------------------------------------------------------------------- run
-# The main job. With NTP=host[:port] it measures against that server; by
-# default it measures against a chronyd it starts on loopback (this
-# machine's own clock served back, so only loopback traffic), which shows
-# the environment, the local clock's consistency and read costs.
-RUN_DURATION ?= 20s
+# The main job: what this machine's timekeeping looks like.
 run: deps
 	@$(MAKE) --no-print-directory all
-	@HVCLOCK=./$(BIN) NTP="$(NTP)" RUN_DURATION="$(RUN_DURATION)" tests/integration/run-main-job.sh
+	@./$(BIN) env
 
 # ----------------------------------------------------------------- tests
+# `make check` is what CI runs (.ci/run): every test on the normal build,
+# then every test again on an ASan+UBSan build, the unit tests under
+# valgrind, and a short fuzz run of every target.
 check: deps-check
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOLS)
 	@$(MAKE) --no-print-directory unit integration
+ifneq ($(SANITIZE),1)
+	@echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@$(MAKE) --no-print-directory SANITIZE=1 check-sanitized
+	@$(MAKE) --no-print-directory valgrind-run fuzz-smoke
+endif
+
+.PHONY: check-sanitized valgrind-run
+check-sanitized:
+	@$(MAKE) --no-print-directory SANITIZE=1 all $(UNIT_BIN) $(TOOLS)
+	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
+
+# Sanitizer runtime settings for every test process. libfaketime preloads
+# before the ASan runtime, hence verify_asan_link_order=0.
+export ASAN_OPTIONS = verify_asan_link_order=0:detect_leaks=1:abort_on_error=0:exitcode=86
+export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1:exitcode=87
 
 unit: $(UNIT_BIN)
-	@echo "== unit tests (Check)"
-	@TZ=UTC LC_ALL=C $(UNIT_BIN)
+	@echo "== unit tests (Check)$(if $(filter 1,$(SANITIZE)), sanitized)"
+	@TZ=UTC LC_ALL=C HVCLOCK_TOP=$(CURDIR) $(UNIT_BIN)
 
 integration: $(BIN) $(TOOLS)
-	@echo "== integration tests"
+	@echo "== integration tests$(if $(filter 1,$(SANITIZE)), sanitized)"
 	@HVCLOCK=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) TOP=$(CURDIR) \
-		tests/integration/run.sh
+		SANITIZE=$(SANITIZE) tests/integration/run.sh
 
-valgrind: deps-check $(UNIT_BIN)
+valgrind: deps-check
+	@$(MAKE) --no-print-directory $(UNIT_BIN)
+	@$(MAKE) --no-print-directory valgrind-run
+
+valgrind-run: $(UNIT_BIN)
 	@echo "== unit tests under valgrind memcheck"
-	@CK_FORK=no TZ=UTC LC_ALL=C valgrind -q --error-exitcode=99 \
+	@CK_FORK=no TZ=UTC LC_ALL=C HVCLOCK_TOP=$(CURDIR) valgrind -q --error-exitcode=99 \
 		--leak-check=full --errors-for-leak-kinds=definite \
 		--show-leak-kinds=definite $(UNIT_BIN)
 

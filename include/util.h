@@ -26,7 +26,7 @@
 #ifdef HV_TESTING
 #define HV_TESTABLE
 #else
-#define HV_TESTABLE static
+#define HV_TESTABLE static __attribute__((unused))
 #endif
 
 void *xmalloc(size_t n);

@@ -119,7 +119,8 @@ static void chrony_line(char **w, int n, struct daemon_conf *c)
 				port = w[i + 1];
 		add_server(c, w[1], port);
 	} else if (!strcmp(w[0], "makestep") && n >= 3 && num(w[1], &a) &&
-		   num(w[2], &b)) {
+		   num(w[2], &b) && b >= -2147483647.0 && b <= 2147483647.0) {
+		/* chronyd reads the limit as an int; beyond that it refuses. */
 		c->has_makestep = true;
 		c->makestep_threshold_s = a;
 		c->makestep_limit = (int)b;
@@ -222,8 +223,10 @@ void daemons_parse_timesyncd(const char *text, struct daemon_conf *c)
 				snprintf(fallback[nfallback++], sizeof(fallback[0]), "%s", w[i]);
 		}
 	}
-	for (int i = 0; !c->nservers && i < nfallback; i++)
-		add_server(c, fallback[i], NULL);
+	/* FallbackNTP= counts only when no NTP= names a server. */
+	if (!c->nservers)
+		for (int i = 0; i < nfallback; i++)
+			add_server(c, fallback[i], NULL);
 }
 
 static void openntpd_line(char **w, int n, struct daemon_conf *c)

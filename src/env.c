@@ -163,7 +163,7 @@ const struct env_bootarg *env_time_arg(const struct env *e, const char *key)
 /* ------------------------------------------------------------------ CPU */
 
 /* Whether the blank-separated flag list holds flag. */
-static bool has_flag(const char *flags, const char *flag)
+HV_TESTABLE bool has_flag(const char *flags, const char *flag)
 {
 	size_t n = strlen(flag);
 
@@ -329,7 +329,8 @@ static void hint_add(struct env *e, const struct hint_def *d, const char *line)
 	h->count++;
 }
 
-/* What one kernel log line tells: hints and hypervisor evidence. */
+
+/* What the kernel log told so far. */
 struct klog_state {
 	bool boot_seen;            /* a "Linux version" line */
 	char gtod[200];            /* x86_64 2.6.18 "time.c: Using ..." line */
@@ -378,6 +379,21 @@ static void klog_line(struct env *e, struct klog_state *st, const char *line,
 	if ((p = strstr(line, "Switched to clocksource "))) {
 		snprintf(st->switched, sizeof(st->switched), "%s", p + 24);
 		util_trim(st->switched);
+	}
+}
+
+HV_TESTABLE void klog_text(struct env *e, const char *text, const char *source)
+{
+	struct klog_state st = { 0 };
+	char line[2048];
+
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) ? n : sizeof(line) - 1), p);
+		klog_line(e, &st, line, source);
+		p = nl ? nl + 1 : NULL;
 	}
 }
 
@@ -478,7 +494,7 @@ static void probe_klog(struct env *e, struct klog_state *st)
 /* ---------------------------------------------------------- clocksource */
 
 /* "time.c: Using 1861.998 MHz WALL PIT GTOD PIT/TSC timer." -> "tsc". */
-static const char *gtod_clocksource(const char *line)
+HV_TESTABLE const char *gtod_clocksource(const char *line)
 {
 	const char *g = strstr(line, "GTOD ");
 	char what[32];
@@ -501,32 +517,24 @@ static const char *gtod_clocksource(const char *line)
 
 static void probe_clocksource(struct env *e, const struct klog_state *st)
 {
-	const char *dir = "/sys/devices/system/clocksource/clocksource0";
-	char path[128];
+	const char *cur = "/sys/devices/system/clocksource/clocksource0/current_clocksource";
+	const char *avail = "/sys/devices/system/clocksource/clocksource0/available_clocksource";
+	char src[160];
 
-	snprintf(path, sizeof(path), "%s/current_clocksource", dir);
-	if (read_fact(&e->clocksource, path)) {
-		snprintf(path, sizeof(path), "%s/available_clocksource", dir);
-		read_fact(&e->clocksources_available, path);
+	read_fact(&e->clocksources_available, avail);
+	if (read_fact(&e->clocksource, cur))
 		return;
-	}
 	/* x86_64 2.6.18 keeps time with vxtime and has no clocksource sysfs. */
 	if (st->gtod[0] && gtod_clocksource(st->gtod)) {
-		char src[128];
-
 		snprintf(src, sizeof(src), "boot log: %.110s", st->gtod);
 		fact_set(&e->clocksource, gtod_clocksource(st->gtod), src);
-		fact_unknown(&e->clocksources_available,
-			     "kernel has no clocksource sysfs (x86_64 2.6.18 vxtime)");
-		return;
-	}
-	if (st->switched[0]) {
+		if (!e->clocksources_available.known)
+			fact_unknown(&e->clocksources_available,
+				     "kernel has no clocksource sysfs (x86_64 2.6.18 vxtime)");
+	} else if (st->switched[0]) {
 		fact_set(&e->clocksource, st->switched,
 			 "boot log: last 'Switched to clocksource'");
-		fact_unknown(&e->clocksources_available, e->clocksource.why);
-		return;
 	}
-	fact_unknown(&e->clocksources_available, e->clocksource.why);
 }
 
 /* ------------------------------------------------------------- adjtimex */
@@ -549,7 +557,7 @@ static void probe_kstate(struct env *e)
 /* ---------------------------------------------------------------- distro */
 
 /* Value of KEY= in an os-release style text, unquoted, or NULL. */
-static bool osrel_get(const char *text, const char *key, char *out, size_t len)
+HV_TESTABLE bool osrel_get(const char *text, const char *key, char *out, size_t len)
 {
 	size_t kl = strlen(key);
 
@@ -606,7 +614,7 @@ const char *env_family_id(enum env_family f)
 }
 
 /* "CentOS release 5.5 (Final)" -> id centos, version 5.5. */
-static void parse_redhat_release(struct env *e, const char *line)
+HV_TESTABLE void parse_redhat_release(struct env *e, const char *line)
 {
 	const char *rel = strstr(line, "release ");
 	char lower[64];
@@ -715,7 +723,7 @@ struct proc_scan {
 };
 
 /* comm from "/proc/PID/stat": between the first '(' and the last ')'. */
-static bool stat_comm(const char *stat, char *comm, size_t len)
+HV_TESTABLE bool stat_comm(const char *stat, char *comm, size_t len)
 {
 	const char *a = strchr(stat, '('), *b = strrchr(stat, ')');
 
@@ -779,7 +787,7 @@ static bool arg_value(const char *args, const char *opt, char *out, size_t len)
 }
 
 /* ntpd -x (possibly bundled: "-gx"). */
-static bool has_short_flag(const char *args, char flag)
+HV_TESTABLE bool has_short_flag(const char *args, char flag)
 {
 	char buf[512], *w, *save = NULL;
 
@@ -1045,7 +1053,7 @@ const struct env_pkg *env_pkg(const struct env *e, const char *name)
 }
 
 /* Debian version -> upstream: drop the epoch and the packaging suffixes. */
-static void upstream_version(const char *v, char *out, size_t len)
+HV_TESTABLE void upstream_version(const char *v, char *out, size_t len)
 {
 	const char *colon = strchr(v, ':');
 
