@@ -22,6 +22,8 @@
 #include "env.h"
 #include "envfmt.h"
 #include "json.h"
+#include "logscan.h"
+#include "rules.h"
 #include "sample.h"
 #include "sntp.h"
 #include "strbuf.h"
@@ -212,6 +214,7 @@ static bool is_loopback(const char *host)
 
 struct verdict {
 	enum diag_state state;
+	enum diag_state thr_state;  /* from the thresholds (and NTP reachability) alone */
 	struct strbuf why;      /* "offset +0.25 s beyond 100 ms; ..." */
 	double drift_judged_ppm;
 	bool have_drift;
@@ -235,8 +238,22 @@ static void raise_state(struct verdict *v, enum diag_state s, const char *fmt, .
 	va_end(ap);
 }
 
+/* The worst finding of the rules raises the state (never to UNKNOWN:
+ * that stays "no comparison could be made"). */
+static void judge_findings(const struct rules_result *rr, struct verdict *v)
+{
+	for (int i = 0; i < rr->n; i++) {
+		const struct rules_finding *f = &rr->findings[i];
+
+		if (f->advice || f->severity == RULES_OK || f->severity == RULES_UNKNOWN)
+			continue;
+		raise_state(v, f->severity == RULES_CRITICAL ? DIAG_CRITICAL : DIAG_WARNING,
+			    "finding %s", f->rule_id);
+	}
+}
+
 static void judge(const struct diag_opts *o, const struct measurement *m,
-		  bool measured, struct verdict *v)
+		  bool measured, const struct rules_result *rr, struct verdict *v)
 {
 	const struct analysis_step *wb = measurement_worst_backward(m);
 	double a;
@@ -245,7 +262,9 @@ static void judge(const struct diag_opts *o, const struct measurement *m,
 	strbuf_init(&v->why);
 	v->have_drift = false;
 	if (!measured) {
-		raise_state(v, DIAG_UNKNOWN, "nothing measured under --sysroot");
+		/* Another system's files: the findings are the whole verdict. */
+		v->thr_state = DIAG_OK;
+		judge_findings(rr, v);
 		return;
 	}
 	if (m->have_ntp) {
@@ -284,6 +303,8 @@ static void judge(const struct diag_opts *o, const struct measurement *m,
 	}
 	if (!m->have_ntp && !o->no_ntp)
 		raise_state(v, DIAG_UNKNOWN, "no NTP comparison: %s", m->ntp_why);
+	v->thr_state = v->state;
+	judge_findings(rr, v);
 }
 
 static const char *state_name(enum diag_state s)
@@ -334,7 +355,7 @@ static void text_drift(struct strbuf *out, const char *l,
 
 static void text_report(const struct diag_opts *o, const struct env *e,
 			const struct sample_result *r, const struct measurement *m,
-			bool measured, const struct verdict *v, struct strbuf *out)
+			bool measured, const struct rules_result *rr, struct strbuf *out)
 {
 	char buf[128];
 	struct strbuf sb = STRBUF_INIT;
@@ -431,26 +452,9 @@ static void text_report(const struct diag_opts *o, const struct env *e,
 	}
 
 findings:
-	strbuf_addstr(out, "\nFindings\n");
-	/*
-	 * FINDINGS CALL SITE: once rules.h's rules_evaluate() is in, evaluate
-	 * (env, measured ? m : NULL, logscan) here, render it with
-	 * rules_format_text(), and let its worst severity raise the exit
-	 * state. Until then only the measured facts are stated.
-	 */
-	strbuf_addstr(out, "  (the rules that interpret these facts are not part of this build;\n"
-			   "   measured facts only)\n");
-	if (measured) {
-		const struct analysis_step *wb = measurement_worst_backward(m);
-
-		if (wb)
-			strbuf_addf(out, "  - the clock stepped BACKWARD by %.6f s\n", -wb->size_s);
-		if (v->have_drift)
-			strbuf_addf(out, "  - the clock drifts %+.3f ppm (%+.2f s/day)\n",
-				    v->drift_judged_ppm, v->drift_judged_ppm * 1e-6 * 86400);
-		if (!m->have_ntp)
-			strbuf_addf(out, "  - no NTP comparison was made: %s\n", m->ntp_why);
-	}
+	/* What the facts mean: the rule table (rules.c). */
+	strbuf_addch(out, '\n');
+	rules_format_text(rr, out);
 }
 
 /* One line, monitoring-plugins style, with performance data. */
@@ -502,7 +506,8 @@ static void json_fit(struct json *j, const char *key, const struct analysis_fit 
 
 static void json_report(const struct diag_opts *o, const struct env *e,
 			const struct sample_result *r, const struct measurement *m,
-			bool measured, const struct verdict *v, struct strbuf *out)
+			bool measured, const struct verdict *v,
+			const struct rules_result *rr, struct strbuf *out)
 {
 	struct json j;
 
@@ -512,6 +517,7 @@ static void json_report(const struct diag_opts *o, const struct env *e,
 	json_string(&j, "status", state_name(v->state));
 	json_int(&j, "exit_code", v->state);
 	json_string(&j, "status_text", v->why.buf);
+	json_string(&j, "thresholds_status", state_name(v->thr_state));
 	json_bool(&j, "measured", measured);
 	json_begin_object(&j, "options");
 	json_double(&j, "duration_s", o->so.duration_s, 6);
@@ -536,7 +542,7 @@ static void json_report(const struct diag_opts *o, const struct env *e,
 	envfmt_json(e, &j, "environment");
 	if (!measured) {
 		json_null(&j, "measurement");
-		json_null(&j, "findings");
+		rules_to_json(rr, &j, "findings");
 		json_end_object(&j);
 		return;
 	}
@@ -659,8 +665,7 @@ static void json_report(const struct diag_opts *o, const struct env *e,
 	}
 	json_end_object(&j);
 	json_end_object(&j);
-	/* Filled by the rules once they are built in (see the text report). */
-	json_null(&j, "findings");
+	rules_to_json(rr, &j, "findings");
 	json_end_object(&j);
 }
 
@@ -790,6 +795,8 @@ int cmd_diagnose(const struct cli_cmd *cmd, int argc, char **argv)
 	struct env *e = xcalloc(1, sizeof(*e));
 	struct measurement *m = xcalloc(1, sizeof(*m));
 	struct diag_ctx *ctx = xcalloc(1, sizeof(*ctx));
+	struct logscan *ls = xcalloc(1, sizeof(*ls));
+	struct rules_result *rr = xcalloc(1, sizeof(*rr));
 	struct sample_result r;
 	struct sample_hooks h;
 	struct sntp_opts so;
@@ -874,11 +881,15 @@ int cmd_diagnose(const struct cli_cmd *cmd, int argc, char **argv)
 				    o->so.duration_s);
 	}
 
-	judge(o, m, measured, &v);
+	/* Evidence already on the machine, then the rule table over it all. */
+	logscan_scan(e->daemons[DAEMON_NTPD].conf.driftfile,
+		     e->daemons[DAEMON_CHRONYD].conf.driftfile, ls);
+	rules_evaluate(e, measured ? m : NULL, ls, rr);
+	judge(o, m, measured, rr, &v);
 	if (o->json)
-		json_report(o, e, &r, m, measured, &v, &out);
+		json_report(o, e, &r, m, measured, &v, rr, &out);
 	else if (!o->quiet)
-		text_report(o, e, &r, m, measured, &v, &out);
+		text_report(o, e, &r, m, measured, rr, &out);
 	if (!o->json) {
 		if (!o->quiet)
 			strbuf_addch(&out, '\n');
@@ -896,6 +907,8 @@ out_free:
 	sample_result_release(&r);
 	strbuf_release(&out);
 	free(ctx);
+	free(ls);
+	free(rr);
 	free(m);
 	free(e);
 	free(o);

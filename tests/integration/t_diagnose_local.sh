@@ -55,17 +55,21 @@ contains "$T/dead.out" "^  Kernel freq" "local part still done (kernel state)"
 contains "$T/dead.out" "^DIAGNOSE UNKNOWN: no NTP comparison" "status line UNKNOWN with the reason"
 
 wait $p_local; rc=$?
-[ $rc = 0 ] && pass "--no-ntp, no step -> exit 0" || fail "--no-ntp -> exit $rc"
 check "--no-ntp --json parses" python3 -m json.tool "$T/local.json"
+# The exit code is the worse of the thresholds and the findings, and the
+# findings depend on this machine: check the thresholds' verdict alone.
+[ "$(json "$T/local.json" "d['thresholds_status']")" = OK ] && pass "--no-ntp, no step: thresholds OK" || fail "--no-ntp thresholds: $(json "$T/local.json" "d['thresholds_status']")"
+[ "$rc" = "$(json "$T/local.json" "d['exit_code']")" ] && [ "$rc" -le 2 ] && pass "exit $rc = the reported status ($(json "$T/local.json" "d['status']"))" || fail "exit $rc vs json $(json "$T/local.json" "d['exit_code']")"
 [ "$(json "$T/local.json" "d['measurement']['ntp']['compared']")" = False ] && pass "json: ntp.compared false" || fail "json: ntp.compared"
 [ "$(json "$T/local.json" "d['measurement']['read_cost']['monotonic']['present']")" = True ] && pass "json: read cost of monotonic" || fail "json: read cost"
 check "no progress line when stderr is not a terminal" test ! -s "$T/local.err"
 
 wait $p_old; rc=$?
-[ $rc = 0 ] && pass "2.6.18 clocks: still works" || fail "2.6.18 clocks: exit $rc"
+[ $rc -le 2 ] && pass "2.6.18 clocks: still works (exit $rc)" || fail "2.6.18 clocks: exit $rc"
 contains "$T/old.out" "ABSENT: monotonic_raw, boottime" "2.6.18 clocks: MONOTONIC_RAW and BOOTTIME reported absent"
 contains "$T/old.out" "monotonic_raw +absent" "2.6.18 clocks: no read cost for MONOTONIC_RAW"
 wait $p_oldj
+[ "$(json "$T/old.json" "d['thresholds_status']")" = OK ] && pass "2.6.18 clocks: thresholds OK" || fail "2.6.18 clocks: thresholds"
 [ "$(json "$T/old.json" "d['measurement']['read_cost']['monotonic_raw']['present']")" = False ] && pass "json: monotonic_raw absent" || fail "json: monotonic_raw present?"
 
 wait $p_step; rc=$?
@@ -75,12 +79,17 @@ near "$(json "$T/step.json" "d['measurement']['steps']['list'][0]['size_s']")" -
 [ "$(json "$T/step.json" "d['measurement']['steps']['list'][0]['direction']")" = backward ] && pass "step direction backward" || fail "step direction"
 
 # --- --sysroot: the environment of another system, no live sampling
-expect_rc 3 "--sysroot --no-ntp: nothing measured -> UNKNOWN" "$D" diagnose --no-ntp --sysroot "$FIXTURES/env/centos55-hyperv"
+# Its verdict is the findings': CentOS 5.5 on Hyper-V without clock=pit
+# notsc, ntpd pinned at 500 ppm, Dovecot killed: CRITICAL.
+expect_rc 2 "--sysroot --no-ntp: findings only -> CRITICAL" "$D" diagnose --no-ntp --sysroot "$FIXTURES/env/centos55-hyperv"
 contains "$T/.out" "none: under --sysroot the live clocks are not sampled" "says nothing was sampled"
+contains "$T/.out" "CRITICAL +\[el5-hyperv-clock\]" "the fixture's finding is reported"
+contains "$T/.out" "hvclock grub --profile el5-hyperv" "with its remedy"
 contains "$T/.out" "Hypervisor +Hyper-V" "the sysroot's environment is reported"
 contains "$T/.out" "Kernel +2\.6\.18-194" "the sysroot's kernel is reported"
 "$D" diagnose --no-ntp --json --sysroot "$FIXTURES/env/centos55-hyperv" >"$T/sysroot.json" 2>&1; rc=$?
-[ $rc = 3 ] && pass "--sysroot --json -> exit 3" || fail "--sysroot --json -> exit $rc"
+[ $rc = 2 ] && pass "--sysroot --json -> exit 2" || fail "--sysroot --json -> exit $rc"
 check "--sysroot --json parses" python3 -m json.tool "$T/sysroot.json"
 [ "$(json "$T/sysroot.json" "d['measurement']")" = None ] && pass "json: measurement null under --sysroot" || fail "json: measurement under --sysroot"
+grep -q '"el5-hyperv-clock"' "$T/sysroot.json" && pass "json: findings carry the rule id" || fail "json: no el5-hyperv-clock finding"
 finish
