@@ -77,9 +77,13 @@ const char cmd_diagnose_help[] =
 	"Drift: ppm, positive = this clock runs fast. The drift judged is the\n"
 	"larger of the system clock's and the raw clocksource's.\n"
 	"\n"
-	"Exit status (monitoring plugins): 0 OK, 1 WARNING, 2 CRITICAL,\n"
-	"3 UNKNOWN: no NTP comparison could be made (no server answered), or a\n"
-	"usage error. Ctrl-C ends the sampling early and reports what was seen.\n";
+	"The findings (what the facts mean, with remedies) come from the rule\n"
+	"table over the environment, the measurement and the system's logs.\n"
+	"\n"
+	"Exit status (monitoring plugins): 0 OK, 1 WARNING, 2 CRITICAL: the\n"
+	"worse of the thresholds and the findings; 3 UNKNOWN: no NTP comparison\n"
+	"could be made (no server answered), or a usage error. Ctrl-C ends the\n"
+	"sampling early and reports what was seen.\n";
 
 struct diag_opts {
 	struct sntp_server servers[DIAG_MAX_SERVERS];
