@@ -85,8 +85,8 @@ struct measurement {
 	char server[300];          /* the reference used */
 	double duration_s;         /* s */
 	size_t n_ntp;              /* NTP samples used */
-	double offset_s;           /* latest offset, s (reference - clock) */
-	double offset_delay_s;     /* its delay, s */
+	double offset_s;           /* offset now, s (reference - clock): the fit at the last sample */
+	double offset_delay_s;     /* the last sample's delay, s */
 	struct analysis_fit drift_system;  /* REALTIME vs reference */
 	struct analysis_fit drift_raw;     /* raw clocksource vs reference */
 	char raw_clock[16];        /* "monotonic_raw" or "tsc" or "" */

@@ -118,7 +118,8 @@ int sample_run(const struct sample_opts *o, const struct sample_hooks *h,
 void sample_result_release(struct sample_result *r);
 
 /*
- * The measurement from a run: offset now, drift of REALTIME (steps taken
+ * The measurement from a run: offset now (the robust line at the last
+ * sample, else the last sample itself), drift of REALTIME (steps taken
  * out, so a step does not bend the line) and of the raw clock against the
  * reference `source` (-1: the one with the most samples), steps, kernel
  * frequency, read costs. The raw clock is MONOTONIC_RAW, else the TSC with

@@ -27,11 +27,13 @@
 /* Smallest robust sigma, s: below this, residuals are rounding noise. */
 #define SIGMA_FLOOR_S 1e-9
 /* A point is dropped when its extra delay exceeds this many times the
- * median extra delay (and DELAY_FLOOR_S). */
+ * median extra delay, DELAY_FLOOR_S, and what the scatter explains. */
 #define DELAY_KEEP_FACTOR 4.0
 #define DELAY_FLOOR_S 1e-6
 /* Theil-Sen on at most this many points (pairs grow with the square). */
 #define THEILSEN_MAX 128
+/* Points that set the base scatter: the best quarter by delay, at least. */
+#define LOW_DELAY_MIN 8
 #define MAX_ITER 30
 
 static int cmp_double(const void *a, const void *b)
@@ -217,17 +219,14 @@ void analysis_fit_ols(const struct analysis_point *p, size_t n,
 }
 
 /*
- * Delay filter: drops points whose extra delay (over the minimum) is far
- * above the typical one and could shift the offset by more than the
- * scatter every point has anyway (s0), and stores each point's extra delay
- * in ex[] (0 when no delays are known). Returns the number of points kept.
+ * Extra delay of each point over the smallest (0 when no delays are
+ * known) into ex[]; returns the median extra delay of the points in use.
  */
-static size_t delay_filter(const struct analysis_point *p, size_t n,
-			   bool *use, double *ex, double s0)
+static double delay_excess(const struct analysis_point *p, size_t n,
+			   const bool *use, double *ex, double *tmp)
 {
-	double dmin = INFINITY, *tmp = xmalloc((n ? n : 1) * sizeof(*tmp));
-	double thr;
-	size_t m = 0, kept = 0;
+	double dmin = INFINITY;
+	size_t m = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (use[i] && p[i].delay_s > 0 && p[i].delay_s < dmin)
@@ -238,16 +237,26 @@ static size_t delay_filter(const struct analysis_point *p, size_t n,
 		if (use[i])
 			tmp[m++] = ex[i];
 	}
-	thr = m ? fmax(DELAY_KEEP_FACTOR * median(tmp, m), DELAY_FLOOR_S) : 0;
-	/* e/2 is the most an extra delay can shift an offset. */
-	thr = fmax(thr, 2 * ANALYSIS_REJECT_SIGMAS * s0);
-	for (size_t i = 0; i < n; i++) {
-		if (use[i] && ex[i] > thr)
-			use[i] = false;
-		kept += use[i];
-	}
-	free(tmp);
-	return kept;
+	return m ? median(tmp, m) : 0;
+}
+
+/*
+ * The extra delay below which lie the best quarter of the points in use,
+ * but at least LOW_DELAY_MIN points (all of them when there are fewer).
+ */
+static double low_quantile(const double *ex, const bool *use, size_t n,
+			   double *tmp)
+{
+	size_t m = 0, k;
+
+	for (size_t i = 0; i < n; i++)
+		if (use[i])
+			tmp[m++] = ex[i];
+	if (!m)
+		return 0;
+	qsort(tmp, m, sizeof(*tmp), cmp_double);
+	k = m / 4 > LOW_DELAY_MIN ? m / 4 : LOW_DELAY_MIN;
+	return tmp[(k < m ? k : m) - 1];
 }
 
 /* 1.4826 * median |residual| of the points with use[i] against l. */
@@ -273,7 +282,7 @@ void analysis_fit(const struct analysis_point *p, size_t n,
 	double *ex = xcalloc(nn, sizeof(*ex));
 	double *w = xcalloc(nn, sizeof(*w));
 	double *tmp = xmalloc(nn * sizeof(*tmp));
-	double s0;
+	double s0, med_e, low_e, thr;
 	size_t ncand;
 	struct line l;
 
@@ -282,16 +291,29 @@ void analysis_fit(const struct analysis_point *p, size_t n,
 	for (size_t i = 0; i < n; i++)
 		cand[i] = point_ok(&p[i]);
 	/*
-	 * s0: the scatter of every point around a Theil-Sen line through all
-	 * of them (robust, so long-delay points do not inflate it).
-	 * Weights: an extra delay e lets the offset be wrong by up to e/2 on
-	 * top of that scatter. Where the scatter dominates the weights are
-	 * nearly equal; a point with a long delay counts for less.
+	 * s0: the scatter of the points with the shortest delays (the best
+	 * quarter, at least LOW_DELAY_MIN of them) around a Theil-Sen line
+	 * through them: the noise every point has, without the queueing some
+	 * have on top. An extra delay e can
+	 * shift an offset by up to e/2: a point whose e/2 is far beyond s0 is
+	 * dropped, the others weighted by 1 / (s0^2 + (e/2)^2). Where the
+	 * scatter dominates the weights are nearly equal.
 	 */
+	med_e = delay_excess(p, n, cand, ex, tmp);
+	low_e = low_quantile(ex, cand, n, tmp);
+	for (size_t i = 0; i < n; i++)
+		next[i] = cand[i] && ex[i] <= low_e;
 	memset(&l, 0, sizeof(l));
-	theil_sen(p, n, cand, &l);
-	s0 = l.ok ? robust_sigma(p, n, cand, &l, tmp) : SIGMA_FLOOR_S;
-	ncand = delay_filter(p, n, cand, ex, s0);
+	theil_sen(p, n, next, &l);
+	s0 = l.ok ? robust_sigma(p, n, next, &l, tmp) : SIGMA_FLOOR_S;
+	thr = fmax(fmax(DELAY_KEEP_FACTOR * med_e, DELAY_FLOOR_S),
+		   2 * ANALYSIS_REJECT_SIGMAS * s0);
+	ncand = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (cand[i] && ex[i] > thr)
+			cand[i] = false;
+		ncand += cand[i];
+	}
 	if (ncand >= 2)
 		theil_sen(p, n, cand, &l);
 	else

@@ -408,6 +408,18 @@ void sample_measure(const struct sample_result *r, int source,
 	n = sample_series(r, source, false, p);
 	m->n_ntp = n;
 	analysis_fit(p, n, &m->drift_system);
+	/*
+	 * Offset now: the fitted line at the last sample, steps put back (the
+	 * series has them taken out). One reply can be off by half its extra
+	 * delay; the line through all of them is not.
+	 */
+	if (m->drift_system.valid)
+		for (size_t i = r->n_ntp; i-- > 0;)
+			if (r->ntp[i].source == source) {
+				m->offset_s = m->drift_system.offset_at_end_s -
+					      r->ntp[i].step_sum_s;
+				break;
+			}
 	n = sample_series(r, source, true, p);
 	analysis_fit(p, n, &m->drift_raw);
 	if (rid != CLOCK_ID_COUNT)
