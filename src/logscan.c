@@ -111,8 +111,9 @@ int logscan_match(const char *line, double *value)
 		   (strstr(line, "postfix") || strstr(line, "slewing clock"))) {
 		k = LOGSCAN_POSTFIX_JUMP;
 	} else if (strstr(line, "Marking TSC unstable") || strstr(line, "TSC found unstable")) {
-		/* Hyper-V guests of some kernel versions mark it on purpose. */
-		if (!strstr(line, "running on Hyper-V"))
+		/* Marked on purpose, not found wrong: Hyper-V guests of some
+		 * kernel versions, and tsc=unstable on the kernel line. */
+		if (!strstr(line, "running on Hyper-V") && !strstr(line, "boot parameter"))
 			k = LOGSCAN_TSC_UNSTABLE;
 	} else if ((strstr(line, "Clocksource") && strstr(line, "unstable")) ||
 		   strstr(line, "as unstable because the skew")) {

@@ -140,16 +140,20 @@ kv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
 base=$(grep '^bareq ' "$R")
 bw=$(kv "$base" wall_median_ms); bc=$(kv "$base" cpu_mean_ms)
 cq=$(grep '^chronyd-Q ' "$R"); cqsd=$(kv "$cq" spread_sd)
-printf "\n%-11s %9s %7s %8s %7s %8s %11s %11s %11s %s\n" tool "wall/ms" "x bare" "cpu/ms" "x bare" "RSS/KiB" "spread/us" "x chronyQ" "error/us" "runs"
+# bias: mean offset against the real-clock server (true offset 0, kernel
+# timestamps on the server); error: mean offset against the +0.25 s server
+# minus 0.25 (that server runs under libfaketime without kernel timestamps,
+# so its own receive-time latency adds to every tool's error).
+printf "\n%-11s %9s %7s %8s %7s %8s %11s %11s %9s %11s %s\n" tool "wall/ms" "x bare" "cpu/ms" "x bare" "RSS/KiB" "spread/us" "x chronyQ" "bias/us" "error/us" "runs"
 while read -r line; do
 	t=${line%% *}
 	w=$(kv "$line" wall_median_ms); c=$(kv "$line" cpu_mean_ms); rss=$(kv "$line" maxrss_kib)
-	sd=$(kv "$line" spread_sd); em=$(kv "$line" err_mean); n=$(kv "$line" spread_n); f=$(kv "$line" fail)
+	sd=$(kv "$line" spread_sd); em=$(kv "$line" err_mean); sm=$(kv "$line" spread_mean); n=$(kv "$line" spread_n); f=$(kv "$line" fail)
 	awk -v t="$t" -v w="$w" -v bw="$bw" -v c="$c" -v bc="$bc" -v rss="$rss" -v sd="$sd" \
-	    -v cq="$cqsd" -v em="$em" -v n="$n" -v f="$f" 'BEGIN {
-		printf "%-11s %9.2f %7.2f %8.2f %7.2f %8d %11.3f %11.2f %11.2f %d%s\n",
+	    -v cq="$cqsd" -v em="$em" -v sm="$sm" -v n="$n" -v f="$f" 'BEGIN {
+		printf "%-11s %9.2f %7.2f %8.2f %7.2f %8d %11.3f %11.2f %9.2f %11.2f %d%s\n",
 		t, w, w / bw, c, (bc > 0 ? c / bc : 0), rss, sd * 1e6, (cq > 0 ? sd / cq : 0),
-		(em - 0.25) * 1e6, n, (f > 0 ? " (" f " failed)" : "") }'
+		sm * 1e6, (em - 0.25) * 1e6, n, (f > 0 ? " (" f " failed)" : "") }'
 done <"$R"
 
 # Targets, judged on the default burst (what `hvclock query` does).

@@ -11,14 +11,21 @@ bad() {
 }
 
 expect_rc 0 "--help" "$HVCLOCK" query --help
-contains "$T/.out" "^Usage: hvclock query -s SERVER" "help text"
+contains "$T/.out" "^Usage: hvclock query \[-s SERVER\]" "help text"
 contains "$T/.out" "every 2 s" "help documents polite polling"
 expect_rc 0 "help query" "$HVCLOCK" help query
 contains "$T/.out" "^Usage: hvclock query" "help query text"
 "$HVCLOCK" help >"$T/help.out"
 contains "$T/help.out" "^  query +one-shot SNTP" "listed in the overview"
 
-bad "no server" "no server given \(use -s SERVER\)"
+# No -s: the servers of the configured time daemon. A sysroot whose
+# chrony.conf names a loopback chronyd keeps this test on loopback.
+addr=$(loopback_addr); port=$(free_port)
+start_chronyd q "$addr" "$port"
+mkdir -p "$T/root/etc" "$T/root/proc"
+printf 'server %s port %s iburst\nmakestep 1 3\n' "$addr" "$port" >"$T/root/etc/chrony.conf"
+expect_rc 0 "no -s: the daemon's configured server" "$HVCLOCK" --sysroot "$T/root" query -n 1
+contains "$T/.out" "^$addr:$port " "no -s: queried $addr:$port from chrony.conf"
 bad "empty server" "bad server '': empty" -s ""
 bad "space in host" "bad server 'a b': unexpected character ' '" -s "a b"
 bad "port 0" "bad server 'h:0': port '0' out of range 1-65535" -s h:0

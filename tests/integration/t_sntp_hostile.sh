@@ -160,12 +160,16 @@ FPID=$!; _pids+=($FPID)
 for _ in $(seq 50); do grep -q '^listening' "$FLOG" && break; sleep 0.05; done
 FP=$(awk '/^listening/ { print $3 }' "$FLOG")
 export HVCLOCK_TEST_NAME=multi.test
-HVCLOCK_TEST_ADDRS="$DEADA,$LIVEA" LD_PRELOAD=$BUILD/tools/shim_resolve.so \
+# Under ASan (make check SANITIZE=1) its runtime must come first in LD_PRELOAD.
+SHIM=$BUILD/tools/shim_resolve.so
+ASAN=$(ldd "$HVCLOCK" 2>/dev/null | awk '/libasan/ { print $3 }')
+[ -n "$ASAN" ] && SHIM=$ASAN:$SHIM
+HVCLOCK_TEST_ADDRS="$DEADA,$LIVEA" LD_PRELOAD=$SHIM \
 	run_q 3 -s "multi.test:$FP" -n 2 -t 300ms --json
 [ "$RC" = 0 ] && pass "multi-address name: exit 0" || { fail "multi-address: exit $RC"; cat "$T/q.err"; }
 contains "$T/q.out" "\"address\": \"$LIVEA:$FP\"" "answered by the second address"
 contains "$T/q.out" '"requests": 4,' "dead address tried twice, live one twice (burst)"
-HVCLOCK_TEST_ADDRS="$DEADA,::1" LD_PRELOAD=$BUILD/tools/shim_resolve.so \
+HVCLOCK_TEST_ADDRS="$DEADA,::1" LD_PRELOAD=$SHIM \
 	run_q 6 -s "multi.test:$FP" -n 1 -t 200ms
 [ "$RC" = 1 ] && pass "all addresses dead: exit 1" || fail "all dead: exit $RC"
 contains "$T/q.err" "^hvclock: multi\.test:$FP: $DEADA:$FP: timeout: .*; \[::1\]:$FP: timeout: " "each address named with its reason"

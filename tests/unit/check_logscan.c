@@ -73,6 +73,7 @@ START_TEST(test_match_lines)
 		{ "clocksource: Switched to clocksource hpet", LOGSCAN_CLOCKSOURCE_SWITCH, NAN },
 		/* near misses */
 		{ "tsc: Marking TSC unstable due to running on Hyper-V", -1, NAN },
+		{ "tsc: Marking TSC unstable due to boot parameter", -1, NAN },
 		{ "cron[1]: time reset requested by admin", -1, NAN },
 		{ "CockroachDB: backward time jump detected (50 ms)", -1, NAN },
 		{ "chronyd[1]: Forward time jump detected!", -1, NAN },

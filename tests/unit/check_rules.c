@@ -480,6 +480,13 @@ SETUP(modern_tsc_unstable_hyperv)
 	modern_chrony(m, ev);
 	khint("tsc-unstable", "tsc: Marking TSC unstable due to running on Hyper-V");
 }
+SETUP(modern_tsc_unstable_param)
+{
+	modern_chrony(m, ev);
+	E.hv = HV_OTHER;
+	bootarg("tsc", "unstable");
+	khint("tsc-unstable", "tsc: Marking TSC unstable due to boot parameter");
+}
 SETUP(modern_unstable_logged_acpipm)
 {
 	modern_hyperv_acpipm(m, ev);
@@ -661,6 +668,8 @@ static const struct rcase cases[] = {
 	  RULES_WARNING, NULL, "unstable" },
 	{ "TSC unstable because Hyper-V", modern_tsc_unstable_hyperv, "clocksource-unstable",
 	  false, 0, NULL, NULL },
+	{ "TSC unstable because tsc=unstable", modern_tsc_unstable_param,
+	  "clocksource-unstable", false, 0, NULL, NULL },
 	{ "unstable, explained by hyperv-clocksource", modern_unstable_logged_acpipm,
 	  "clocksource-unstable", false, 0, NULL, NULL },
 
