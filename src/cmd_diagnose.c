@@ -168,6 +168,7 @@ static int diag_query(void *ctx, struct sntp_sample *out, int *source, char *err
 
 struct diag_progress {
 	double total_s;
+	bool ntp;             /* NTP queried at all */
 };
 
 static void diag_progress(void *ctx, const struct sample_result *r,
@@ -175,7 +176,10 @@ static void diag_progress(void *ctx, const struct sample_result *r,
 {
 	const struct diag_progress *p = ctx;
 
-	if (r->n_ntp)
+	if (!p->ntp)
+		cli_progress("sampling the local clocks: %.0f/%.0f s, %zu polls, %zu steps",
+			     elapsed_s, p->total_s, r->n_polls, r->n_steps);
+	else if (r->n_ntp)
 		cli_progress("sampling: %zu NTP samples, %.0f/%.0f s, last offset %+.6f s",
 			     r->n_ntp, elapsed_s, p->total_s,
 			     r->ntp[r->n_ntp - 1].offset_s);
@@ -829,6 +833,7 @@ int cmd_diagnose(const struct cli_cmd *cmd, int argc, char **argv)
 		ctx->ntp.o = o;
 		ctx->ntp.cur = -1;
 		ctx->prog.total_s = o->so.duration_s;
+		ctx->prog.ntp = !o->no_ntp;
 		for (int i = 0; i < o->n_servers; i++)
 			sntp_server_str(&o->servers[i], ctx->ntp.names[i], sizeof(ctx->ntp.names[i]));
 		if (!o->no_ntp)
