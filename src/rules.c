@@ -708,6 +708,14 @@ static bool when_no_daemon(const struct ctx *c)
 	       !c->e->daemons[DAEMON_PHC2SYS].running;
 }
 
+/* Unbounded either way, but past 500 ppm the clock is off by more than
+ * half a minute a day. */
+static enum rules_severity grade_no_daemon(const struct ctx *c, enum rules_severity base)
+{
+	return c->drift_known && fabs(c->drift_ppm) > DAEMONS_NTPD_MAXFREQ_PPM ?
+		RULES_CRITICAL : base;
+}
+
 static bool when_ntpd_limit(const struct ctx *c)
 {
 	if (!c->ev)
@@ -972,6 +980,7 @@ static const struct rule table[] = {
 		.summary = "no time daemon runs",
 		.daemon = D_NONE,
 		.when = when_no_daemon,
+		.grade = grade_no_daemon,
 		.finding = "No time daemon runs (chronyd, ntpd, systemd-timesyncd, "
 			"OpenNTPD): nothing keeps this clock in time.",
 		.remedy = remedy_no_daemon,

@@ -501,6 +501,11 @@ SETUP(no_daemon)
 	guest(HV_KVM, "5.14.0-362.8.1.el9_3.x86_64", "kvm-clock");
 	*m = drift(20);
 }
+SETUP(no_daemon_fast)
+{
+	no_daemon(m, ev);
+	*m = drift(50000);
+}
 SETUP(no_daemon_procs_unknown)
 {
 	no_daemon(m, ev);
@@ -674,6 +679,8 @@ static const struct rcase cases[] = {
 	  "clocksource-unstable", false, 0, NULL, NULL },
 
 	{ "no daemon", no_daemon, "no-time-daemon", true, RULES_WARNING, NULL, "1.7 s per day" },
+	{ "no daemon, 5% fast", no_daemon_fast, "no-time-daemon", true, RULES_CRITICAL,
+	  NULL, "runs ahead by 4320.0 s per day" },
 	{ "no process list", no_daemon_procs_unknown, "no-time-daemon", false, 0, NULL, NULL },
 	{ "phc2sys runs", no_daemon_phc2sys, "no-time-daemon", false, 0, NULL, NULL },
 	{ "chrony runs", modern_chrony, "no-time-daemon", false, 0, NULL, NULL },
