@@ -240,10 +240,12 @@ stop-system-services:
 	done; true
 
 # ------------------------------------------------------------------- run
-# The main job: what this machine's timekeeping looks like.
+# The main job: the environment, then a diagnosis (see tests/tools/main-job.sh:
+# against NTP=HOST[:PORT] when given, else against a loopback chronyd).
+RUN_DURATION ?= 20s
 run: deps
 	@$(MAKE) --no-print-directory all
-	@./$(BIN) env
+	@HVCLOCK=./$(BIN) NTP="$(NTP)" RUN_DURATION="$(RUN_DURATION)" tests/tools/main-job.sh
 
 # ----------------------------------------------------------------- tests
 # `make check` is what CI runs (.ci/run): every test on the normal build,
