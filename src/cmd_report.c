@@ -15,10 +15,13 @@
 
 #include "cli.h"
 #include "cmds.h"
+#include "env.h"
 #include "json.h"
+#include "logscan.h"
 #include "plot.h"
 #include "record.h"
 #include "report.h"
+#include "rules.h"
 #include "strbuf.h"
 #include "sysroot.h"
 #include "util.h"
@@ -144,9 +147,103 @@ static void short_id(const char *id, char *buf, size_t len)
 	snprintf(buf, len, "%.8s", id[0] ? id : "?");
 }
 
+/* ------------------------------------------------------------- verdict */
+
+struct verdict {
+	bool judged;                /* the log had records to measure */
+	bool env_probed;            /* this machine's facts (or --sysroot's) */
+	char env_why[200];          /* why not */
+	struct rules_result rr;
+};
+
+/*
+ * The environment of a log written elsewhere is not this machine's: every
+ * fact unknown, so only the rules that need the measurement alone fire.
+ */
+static void env_unknown(struct env *e)
+{
+	struct env_flag *flags[] = {
+		&e->tsc, &e->constant_tsc, &e->nonstop_tsc, &e->tsc_reliable,
+		&e->tsc_known_freq, &e->hypervisor_flag, &e->hv_vmbus, &e->hv_utils,
+		&e->ptp_hyperv,
+	};
+
+	memset(e, 0, sizeof(*e));
+	e->hv = HV_UNKNOWN;
+	for (size_t i = 0; i < UTIL_ARRAY_SIZE(flags); i++)
+		flags[i]->value = -1;
+	e->el_minor = -1;
+}
+
+static void short_hostname(char *buf, size_t len)
+{
+	char *dot;
+
+	if (gethostname(buf, len))
+		buf[0] = 0;
+	buf[len - 1] = 0;
+	dot = strchr(buf, '.');
+	if (dot)
+		*dot = 0;
+}
+
+/* Judges the log the way diagnose judges a measurement (rules.h). */
+static void judge(const struct report *r, struct verdict *v)
+{
+	struct measurement *m = xmalloc(sizeof(*m));
+	struct env *e = xmalloc(sizeof(*e));
+	struct logscan *ls = NULL;
+	const char *host = report_summary(r)->host;
+	char me[64];
+
+	memset(v, 0, sizeof(*v));
+	v->judged = report_measurement(r, m);
+	short_hostname(me, sizeof(me));
+	if (!sysroot_is_live() || !host[0] || !strcmp(host, me)) {
+		env_probe(e);
+		ls = xmalloc(sizeof(*ls));
+		logscan_scan(e->daemons[DAEMON_NTPD].conf.driftfile,
+			     e->daemons[DAEMON_CHRONYD].conf.driftfile, ls);
+		v->env_probed = true;
+	} else {
+		size_t ns = report_nsegments(r);
+
+		env_unknown(e);
+		/* What the log itself says about that machine. */
+		if (ns && report_segment(r, ns - 1)->clocksource[0]) {
+			e->clocksource.known = true;
+			snprintf(e->clocksource.value, sizeof(e->clocksource.value), "%s",
+				 report_segment(r, ns - 1)->clocksource);
+			snprintf(e->clocksource.source, sizeof(e->clocksource.source),
+				 "the sample log");
+		}
+		snprintf(v->env_why, sizeof(v->env_why),
+			 "the log is from %s, this is %s: judged on the log alone", host, me);
+	}
+	rules_evaluate(e, v->judged ? m : NULL, ls, &v->rr);
+	free(ls);
+	free(e);
+	free(m);
+}
+
+static void text_verdict(const struct verdict *v, struct strbuf *o)
+{
+	strbuf_addf(o, "\nVerdict:  %s", rules_severity_name(v->rr.worst));
+	if (v->rr.summary[0])
+		strbuf_addf(o, " (%s)", v->rr.summary);
+	strbuf_addch(o, '\n');
+	if (!v->env_probed)
+		strbuf_addf(o, "          %s\n", v->env_why);
+	if (v->rr.n) {
+		strbuf_addch(o, '\n');
+		rules_format_text(&v->rr, o);
+	}
+}
+
 /* ---------------------------------------------------------------- text */
 
-static void text_report(const struct report *r, const char *name, struct strbuf *o)
+static void text_report(const struct report *r, const char *name,
+			const struct verdict *v, struct strbuf *o)
 {
 	const struct report_summary *s = report_summary(r);
 	char a[32], b[32], d[32], x[32], y[32];
@@ -267,6 +364,7 @@ static void text_report(const struct report *r, const char *name, struct strbuf 
 	util_human_duration(s->gap_total_s, d, sizeof(d));
 	strbuf_addf(o, "  gaps in logging:    %zu%s%s\n", s->n_gaps,
 		    s->n_gaps ? ", " : "", s->n_gaps ? d : "");
+	text_verdict(v, o);
 }
 
 /* ---------------------------------------------------------------- json */
@@ -294,7 +392,8 @@ static void json_time(struct json *j, const char *key, clock_real_ns t)
 	json_string(j, key, buf);
 }
 
-static void json_report(const struct report *r, const char *name, struct strbuf *o)
+static void json_report(const struct report *r, const char *name,
+			const struct verdict *v, struct strbuf *o)
 {
 	const struct report_summary *s = report_summary(r);
 	struct json j;
@@ -405,6 +504,8 @@ static void json_report(const struct report *r, const char *name, struct strbuf 
 	json_int(&j, "gaps", (int64_t)s->n_gaps);
 	json_double(&j, "gap_total_s", s->gap_total_s, 6);
 	json_end_object(&j);
+	rules_to_json(&v->rr, &j, "verdict");
+	json_bool(&j, "verdict_env_probed", v->env_probed);
 	json_end_object(&j);
 	strbuf_addch(o, '\n');
 }
@@ -575,6 +676,7 @@ int cmd_report(const struct cli_cmd *cmd, int argc, char **argv)
 	clock_real_ns now = 0;
 	struct report *r = NULL;
 	struct plot *p = NULL;
+	struct verdict *verdict;
 	int opt, rc, fd;
 
 	/*
@@ -673,10 +775,15 @@ int cmd_report(const struct cli_cmd *cmd, int argc, char **argv)
 		report_free(r);
 		return CLI_EXIT_FAILURE;
 	}
+	verdict = xmalloc(sizeof(*verdict));
+	cli_progress("judging");
+	judge(r, verdict);
+	cli_progress_done();
 	if (as_json)
-		json_report(r, name, &out);
+		json_report(r, name, verdict, &out);
 	else
-		text_report(r, name, &out);
+		text_report(r, name, verdict, &out);
+	free(verdict);
 	if (plot_path)
 		p = build_plot(r, pfmt, pw, ph, &ro);
 	/* The picture is decimated already: free the records before drawing. */

@@ -730,7 +730,7 @@ bool report_measurement(const struct report *r, struct measurement *m)
 
 	memset(m, 0, sizeof(*m));
 	for (int i = 0; i < CLOCK_ID_COUNT; i++)
-		m->read_cost_ns[i] = -1;
+		m->read_cost_ns[i] = m->read_cost_min_ns[i] = -1;
 	if (!r->sum.n_records)
 		return false;
 	m->duration_s = (double)(r->sum.last_ns - r->sum.first_ns) * 1e-9;
@@ -771,6 +771,12 @@ bool report_measurement(const struct report *r, struct measurement *m)
 		struct analysis_step *a = &m->steps[m->n_steps++];
 
 		a->t_s = (double)(steps[i]->at_ns - r->sum.first_ns) * 1e-9;
+		/* Found between two records: it happened somewhere in between. */
+		a->gap_s = steps[i]->live ? 0 :
+			   (double)(steps[i]->at_ns - steps[i]->before_ns) * 1e-9 -
+			   steps[i]->size_s;
+		if (a->gap_s < 0)
+			a->gap_s = 0;
 		a->at_real = steps[i]->at_ns;
 		a->size_s = steps[i]->size_s;
 		/* A live step is measured to the read uncertainty; one found

@@ -42,6 +42,21 @@ reb = [e for e in d["events"] if e["type"] == "reboot"][0]
 assert 300 < reb["without_records_s"] < 500, reb
 EOP
 
+# The verdict, as diagnose would judge it (rules.h).
+contains "$T/text" '^Verdict:  WARNING' "verdict WARNING"
+contains "$T/text" 'judged on the log alone' "a log from another host is judged on the log alone"
+contains "$T/text" '\[steps-observed\]' "the backward steps are a finding"
+python3 - "$T/.out" <<'EOP' && pass "JSON verdict with rule ids" || fail "verdict: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["verdict"])' "$T/.out")"
+import json, sys
+v = json.load(open(sys.argv[1]))["verdict"]
+assert v["worst"] == "WARNING" and "steps-observed" in v["rule_ids"], v
+EOP
+# A log of this very machine: its environment is probed for the verdict.
+"$HVCLOCK" log --no-ntp -o "$T/here.log" && "$HVCLOCK" log --no-ntp -o "$T/here.log"
+expect_rc 0 "report on this machine's log" "$HVCLOCK" report "$T/here.log"
+contains "$T/.out" '^Verdict:  ' "a verdict"
+if grep -q 'judged on the log alone' "$T/.out"; then fail "this machine's log judged without its environment"; else pass "this machine's environment probed"; fi
+
 # The window.
 expect_rc 0 "--since/--until" "$HVCLOCK" report --json --since "2026-03-03 03:00" --until 2026-03-03T12:00:00Z "$S"
 python3 - "$T/.out" <<'EOP' && pass "window: only records in it, no steps" || fail "window: $(head -c 400 "$T/.out")"
