@@ -50,18 +50,35 @@ const char *record_kind_name(enum record_kind k)
 	return k == RECORD_STEP ? "step" : "sample";
 }
 
+/*
+ * Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+ * Done here rather than with gmtime_r(), which reads /etc/localtime
+ * (tzset) even for UTC, on every run of hvclock log.
+ */
+static void civil(int64_t days, int64_t *y, int *m, int *d)
+{
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
 void record_iso_time(clock_real_ns t, char *buf, size_t len)
 {
 	/* Floor division, so times before 1970 format correctly too. */
 	int64_t s = t / 1000000000 - (t % 1000000000 < 0);
-	time_t tt = (time_t)s;
-	struct tm tm;
+	int64_t days = s / 86400 - (s % 86400 < 0), sod = s - days * 86400, y;
+	int m, d;
 
-	if (!gmtime_r(&tt, &tm)) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	civil(days, &y, &m, &d);
+	snprintf(buf, len, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", y, m, d,
+		 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
 }
 
 /* Fixed-point seconds with 6 decimals, from nanoseconds (truncated). */

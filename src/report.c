@@ -58,6 +58,7 @@ struct report {
 	size_t npts, cap_pts;
 	struct report_segment *segs;
 	size_t nsegs, cap_segs;
+	double *fit_tend;          /* per segment: guest time of the last fitted point, s */
 	struct seg_state ss;
 	struct report_event *ev;
 	size_t nev, cap_ev;
@@ -108,6 +109,7 @@ void report_free(struct report *r)
 		free(r->warn[i]);
 	free(r->pts);
 	free(r->segs);
+	free(r->fit_tend);
 	free(r->ev);
 	free(r);
 }
@@ -504,39 +506,65 @@ static float select_kth(float *v, size_t n, size_t k)
  * fast or slow by the very drift being measured (5% on a bad Hyper-V
  * guest), so its seconds would bias the slope by that much. Reference
  * time elapsed = guest time elapsed + change of offset.
+ *
+ * A long segment (a week at one record a minute is 10,080 points) is fed
+ * to the fit as the lowest-delay record of each run of k consecutive ones,
+ * at most REPORT_FIT_MAX points in all: ntpd's clock-filter idea, the
+ * best-measured sample of each stretch. It keeps the robust fit (whose
+ * medians are O(n log n) per iteration) fast on a year of records while
+ * the time span, and so the drift's precision, stays the segment's.
  */
+#define REPORT_FIT_MAX 512
+
+static void add_fit_point(const struct pt *p, size_t i, double t0, double off0,
+			  struct analysis_point *ap, size_t *n,
+			  struct analysis_point *raw, size_t *nr)
+{
+	struct analysis_point *a = &ap[(*n)++];
+
+	a->t_s = p[i].t_s - t0 + (p[i].offset_s - off0);
+	a->offset_s = p[i].offset_s;
+	a->delay_s = p[i].delay_s;
+	if (!isnan(p[i].rawoff_s)) {
+		/* The same records for the raw clock, in a second array. */
+		raw[*nr] = *a;
+		raw[(*nr)++].offset_s = p[i].rawoff_s;
+	}
+}
+
 static void fit_segment(struct report *r, struct report_segment *s,
-			struct analysis_point *ap)
+			struct analysis_point *ap, double *t_end)
 {
 	const struct pt *p = &r->pts[s->first];
 	double t0 = p[0].t_s, off0 = NAN;
-	size_t n = 0, nr = 0;
+	size_t n = 0, nr = 0, k = (s->n_ntp + REPORT_FIT_MAX - 1) / REPORT_FIT_MAX;
+	size_t in_bin = 0, best = 0;
 
+	if (k < 1)
+		k = 1;
 	s->span_s = p[s->n - 1].t_s - t0;
 	for (size_t i = 0; i < s->n; i++) {
 		if (isnan(p[i].offset_s))
 			continue;
 		if (isnan(off0))
 			off0 = p[i].offset_s;
-		ap[n].t_s = p[i].t_s - t0 + (p[i].offset_s - off0);
-		ap[n].offset_s = p[i].offset_s;
-		ap[n].delay_s = p[i].delay_s;
-		n++;
+		if (!in_bin || p[i].delay_s < p[best].delay_s)
+			best = i;
+		if (++in_bin == k) {
+			add_fit_point(p, best, t0, off0, ap, &n, ap + s->n, &nr);
+			in_bin = 0;
+		}
 	}
+	if (in_bin)
+		add_fit_point(p, best, t0, off0, ap, &n, ap + s->n, &nr);
+	/* analysis_fit's offset_at_end_s is at the last point it was given. */
+	*t_end = n ? ap[n - 1].t_s - (ap[n - 1].offset_s - off0) : 0;
 	memset(&s->fit, 0, sizeof(s->fit));
 	if (n)
 		analysis_fit(ap, n, &s->fit);
-	for (size_t i = 0; i < s->n; i++) {
-		if (isnan(p[i].rawoff_s))
-			continue;
-		ap[nr].t_s = p[i].t_s - t0 + (p[i].offset_s - off0);
-		ap[nr].offset_s = p[i].rawoff_s;
-		ap[nr].delay_s = p[i].delay_s;
-		nr++;
-	}
 	memset(&s->fit_raw, 0, sizeof(s->fit_raw));
 	if (nr)
-		analysis_fit(ap, nr, &s->fit_raw);
+		analysis_fit(ap + s->n, nr, &s->fit_raw);
 	if (!s->n_ntp)
 		s->offset_min_s = s->offset_max_s = NAN;
 }
@@ -606,11 +634,12 @@ void report_finish(struct report *r)
 	for (size_t i = 0; i < r->nsegs; i++)
 		if (r->segs[i].n > maxn)
 			maxn = r->segs[i].n;
-	ap = xmalloc(maxn * sizeof(*ap));
+	ap = xmalloc(2 * maxn * sizeof(*ap));
+	r->fit_tend = xcalloc(r->nsegs ? r->nsegs : 1, sizeof(*r->fit_tend));
 	for (size_t i = 0; i < r->nsegs; i++) {
 		struct report_segment *s = &r->segs[i];
 
-		fit_segment(r, s, ap);
+		fit_segment(r, s, ap, &r->fit_tend[i]);
 		if (s->fit.valid && (r->sum.worst_segment < 0 ||
 				     fabs(s->fit.drift_ppm) > fabs(r->sum.worst_drift_ppm))) {
 			r->sum.worst_segment = (int)i;
@@ -680,17 +709,10 @@ void report_point(const struct report *r, size_t i, clock_real_ns *at_ns,
 double report_fit_at(const struct report *r, size_t i, clock_real_ns t)
 {
 	const struct report_segment *s = report_segment(r, i);
-	const struct pt *p;
-	double t_end = NAN, x;
-	double slope;
+	double slope, x;
 
-	if (!s || !s->fit.valid)
+	if (!s || !s->fit.valid || !r->fit_tend)
 		return NAN;
-	p = &r->pts[s->first];
-	/* analysis_fit gives the line's value at the last point it was given. */
-	for (size_t k = s->n; k-- > 0 && isnan(t_end);)
-		if (!isnan(p[k].offset_s))
-			t_end = p[k].t_s - p[0].t_s;
 	/*
 	 * The fit's axis is reference time; the plot's is the guest's
 	 * REALTIME, which within a segment moves with guest time. Slope per
@@ -699,7 +721,7 @@ double report_fit_at(const struct report *r, size_t i, clock_real_ns t)
 	 */
 	slope = -s->fit.drift_ppm * 1e-6;
 	x = (double)(t - s->start_ns) * 1e-9;
-	return s->fit.offset_at_end_s + slope / (1 - slope) * (x - t_end);
+	return s->fit.offset_at_end_s + slope / (1 - slope) * (x - r->fit_tend[i]);
 }
 
 /* The steps for the rules: the largest ones if there are too many. */

@@ -370,6 +370,35 @@ START_TEST(test_compare)
 }
 END_TEST
 
+START_TEST(test_iso_time)
+{
+	static const struct {
+		int64_t s;
+		const char *want;
+	} c[] = {
+		{ 0, "1970-01-01T00:00:00Z" },
+		{ -1, "1969-12-31T23:59:59Z" },
+		{ 951782400, "2000-02-29T00:00:00Z" },
+		{ 1767225599, "2025-12-31T23:59:59Z" },
+		{ 4107542400, "2100-03-01T00:00:00Z" },
+		{ -2208988800, "1900-01-01T00:00:00Z" },
+		{ 9000000000, "2255-03-14T16:00:00Z" },
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < UTIL_ARRAY_SIZE(c); i++) {
+		record_iso_time(c[i].s * 1000000000, buf,
+				sizeof(buf));
+		ck_assert_str_eq(buf, c[i].want);
+	}
+	/* A fraction below a whole second belongs to that second. */
+	record_iso_time(-1, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "1969-12-31T23:59:59Z");
+	record_iso_time(INT64_C(1767225599999999999), buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2025-12-31T23:59:59Z");
+}
+END_TEST
+
 Suite *record_suite(void)
 {
 	Suite *s = suite_create("record");
@@ -383,6 +412,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_damaged_lines);
 	tcase_add_test(tc, test_reader_headers_versions);
 	tcase_add_test(tc, test_compare);
+	tcase_add_test(tc, test_iso_time);
 	suite_add_tcase(s, tc);
 	return s;
 }
