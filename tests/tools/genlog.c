@@ -85,6 +85,26 @@ static void boot_id(const struct sim *s, char *buf, size_t len)
 		 b & 0xffffffffffffu);
 }
 
+/* The events hvclock log would mark, from the previous record. */
+static void mark_events(struct record *r)
+{
+	static struct record prev;
+	static bool have_prev;
+	struct record_cmp_opts o;
+	double step = 0;
+
+	record_cmp_opts_default(&o);
+	if (have_prev) {
+		r->events = record_compare(&prev, r, &o, &step);
+		if (r->events & RECORD_EV_STEP) {
+			r->have |= RECORD_HAVE_STEP;
+			r->step_s = step;
+		}
+	}
+	prev = *r;
+	have_prev = true;
+}
+
 static void emit(struct sim *s, struct strbuf *out)
 {
 	struct record r;
@@ -112,6 +132,7 @@ static void emit(struct sim *s, struct strbuf *out)
 	snprintf(r.clocksource, sizeof(r.clocksource), "%s", s->cs);
 	boot_id(s, r.boot_id, sizeof(r.boot_id));
 	snprintf(r.host, sizeof(r.host), "%s", s->host);
+	mark_events(&r);
 	record_format(&r, out);
 }
 
