@@ -4,6 +4,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,13 +31,10 @@ static void teardown(void)
 	free(dir);
 }
 
-static char *path_in(const char *rel)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_addf(&sb, "%s/%s", dir, rel);
-	return strbuf_detach(&sb, NULL);
-}
+/* Paths live on the stack: the forked children _exit() without freeing. */
+#define PATH_IN(var, rel) \
+	char var[PATH_MAX]; \
+	snprintf(var, sizeof(var), "%s/%s", dir, rel)
 
 static void slurp(const char *path, struct strbuf *out)
 {
@@ -46,7 +44,7 @@ static void slurp(const char *path, struct strbuf *out)
 
 START_TEST(test_create_append_tail)
 {
-	char *p = path_in("a/b/samples.log");
+	PATH_IN(p, "a/b/samples.log");
 	char err[UTIL_ERRMAX];
 	struct logfile *lf;
 	struct strbuf sb = STRBUF_INIT;
@@ -74,13 +72,12 @@ START_TEST(test_create_append_tail)
 	slurp(p, &sb);
 	ck_assert_str_eq(sb.buf, "one\ntwo\nthree\n");
 	strbuf_release(&sb);
-	free(p);
 }
 END_TEST
 
 START_TEST(test_torn_tail_is_ended)
 {
-	char *p = path_in("samples.log");
+	PATH_IN(p, "samples.log");
 	char err[UTIL_ERRMAX];
 	struct logfile *lf;
 	struct strbuf sb = STRBUF_INIT;
@@ -95,14 +92,13 @@ START_TEST(test_torn_tail_is_ended)
 	slurp(p, &sb);
 	ck_assert_str_eq(sb.buf, "good 1\ngood 2\nhalf a li\ngood 3\n");
 	strbuf_release(&sb);
-	free(p);
 }
 END_TEST
 
 START_TEST(test_symlink_refused)
 {
-	char *p = path_in("samples.log");
-	char *target = path_in("elsewhere");
+	PATH_IN(p, "samples.log");
+	PATH_IN(target, "elsewhere");
 	char err[UTIL_ERRMAX];
 	struct logfile *lf;
 	struct stat st;
@@ -113,15 +109,13 @@ START_TEST(test_symlink_refused)
 	ck_assert_msg(strstr(err, "symbolic link") && strstr(err, p), "%s", err);
 	ck_assert_int_eq(stat(target, &st), 0);
 	ck_assert_int_eq(st.st_size, 0);
-	free(p);
-	free(target);
 }
 END_TEST
 
 START_TEST(test_not_a_directory)
 {
-	char *file = path_in("file");
-	char *p = path_in("file/sub/samples.log");
+	PATH_IN(file, "file");
+	PATH_IN(p, "file/sub/samples.log");
 	char err[UTIL_ERRMAX];
 	struct logfile *lf;
 
@@ -129,16 +123,14 @@ START_TEST(test_not_a_directory)
 	ck_assert_int_eq(logfile_open(p, 1, &lf, err), -1);
 	ck_assert_msg(strstr(err, "Not a directory") || strstr(err, "not a directory"),
 		      "%s", err);
-	free(file);
-	free(p);
 }
 END_TEST
 
 START_TEST(test_unwritable_directory)
 {
-	char *sub = path_in("ro");
-	char *p = path_in("ro/samples.log");
-	char *p2 = path_in("ro/new/samples.log");
+	PATH_IN(sub, "ro");
+	PATH_IN(p, "ro/samples.log");
+	PATH_IN(p2, "ro/new/samples.log");
 	int status;
 	pid_t pid;
 
@@ -165,15 +157,12 @@ START_TEST(test_unwritable_directory)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "child status %d", status);
-	free(sub);
-	free(p);
-	free(p2);
 }
 END_TEST
 
 START_TEST(test_lock_wait_and_timeout)
 {
-	char *p = path_in("samples.log");
+	PATH_IN(p, "samples.log");
 	char err[UTIL_ERRMAX];
 	struct logfile *lf;
 	int fds[2];
@@ -203,14 +192,13 @@ START_TEST(test_lock_wait_and_timeout)
 	logfile_close(lf);
 	close(fds[0]);
 	close(fds[1]);
-	free(p);
 }
 END_TEST
 
 START_TEST(test_rotated_while_waiting)
 {
-	char *p = path_in("samples.log");
-	char *rotated = path_in("samples.log.1");
+	PATH_IN(p, "samples.log");
+	PATH_IN(rotated, "samples.log.1");
 	char err[UTIL_ERRMAX];
 	struct logfile *lf;
 	struct strbuf sb = STRBUF_INIT;
@@ -250,8 +238,6 @@ START_TEST(test_rotated_while_waiting)
 	strbuf_release(&sb);
 	close(fds[0]);
 	close(fds[1]);
-	free(p);
-	free(rotated);
 }
 END_TEST
 
