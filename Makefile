@@ -269,6 +269,8 @@ check-sanitized:
 # before the ASan runtime, hence verify_asan_link_order=0.
 export ASAN_OPTIONS = verify_asan_link_order=0:detect_leaks=1:abort_on_error=0:exitcode=86
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1:exitcode=87
+# Leaks inside third-party libraries (libplot keeps some after deletepl).
+export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
 unit: $(UNIT_BIN)
 	@echo "== unit tests (Check)$(if $(filter 1,$(SANITIZE)), sanitized)"

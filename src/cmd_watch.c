@@ -346,6 +346,15 @@ int cmd_watch(const struct cli_cmd *cmd, int argc, char **argv)
 		rc = CLI_EXIT_FAILURE;
 		goto out;
 	}
+	/* The reference first: a step after "waiting" is then always seen. */
+	watch_detector_init(&det);
+	ev.kind = WATCH_TICK;
+	if (clock_snap_read(&ev.snap, 3)) {
+		cli_error("cannot read the clocks: %s", strerror(errno));
+		rc = CLI_EXIT_FAILURE;
+		goto out;
+	}
+	watch_detect(&det, &wo, &ev, NULL);
 	if (use_syslog)
 		openlog("hvclock", LOG_PID, LOG_DAEMON);
 	if (why[0] && mode == WATCH_AUTO)
@@ -361,14 +370,6 @@ int cmd_watch(const struct cli_cmd *cmd, int argc, char **argv)
 		syslog(LOG_INFO, "watching for clock steps (%s); log %s",
 		       watch_source_kind(src), path.buf);
 
-	watch_detector_init(&det);
-	ev.kind = WATCH_TICK;
-	if (clock_snap_read(&ev.snap, 3)) {
-		cli_error("cannot read the clocks: %s", strerror(errno));
-		rc = CLI_EXIT_FAILURE;
-		goto out;
-	}
-	watch_detect(&det, &wo, &ev, NULL);   /* the reference */
 	rc = CLI_EXIT_OK;
 	while (!got_stop) {
 		struct watch_step st;

@@ -654,7 +654,8 @@ void report_finish(struct report *r)
 	}
 	free(ap);
 	find_gaps(r);
-	qsort(r->ev, r->nev, sizeof(*r->ev), cmp_event);
+	if (r->nev > 1)
+		qsort(r->ev, r->nev, sizeof(*r->ev), cmp_event);
 }
 
 /* ------------------------------------------------------------- access */
