@@ -29,6 +29,10 @@
 #include "strbuf.h"
 
 #define RECORD_VERSION 1
+/* Bounds of the numbers a record holds (written clamped, read checked). */
+#define RECORD_MAX_OFFSET_S 1e10   /* offsets and steps, |s| */
+#define RECORD_MAX_S 1e6           /* delay, uncertainty, maxerror, |s| */
+#define RECORD_MAX_PPM 1e7         /* kernel frequency, |ppm| */
 #define RECORD_NFIELDS 19
 /* The header line (without '\n'); also its prefix up to the version. */
 #define RECORD_HEADER_PREFIX "#hvclock-log/"

@@ -106,6 +106,14 @@ static void add_dash(struct strbuf *out)
 	strbuf_addstr(out, " -");
 }
 
+/* Values as the reader accepts them, so every record written reads back. */
+static double clampd(double v, double lo, double hi)
+{
+	if (!(v >= lo))
+		return isnan(v) ? 0 : lo;
+	return v > hi ? hi : v;
+}
+
 void record_format(const struct record *r, struct strbuf *out)
 {
 	char t[32];
@@ -126,7 +134,8 @@ void record_format(const struct record *r, struct strbuf *out)
 		add_secs_us(out, r->raw_ns);
 	else
 		add_dash(out);
-	strbuf_addf(out, " %.9f %s ", r->unc_s, record_kind_name(r->kind));
+	strbuf_addf(out, " %.9f %s ", clampd(r->unc_s, 0, RECORD_MAX_S),
+		    record_kind_name(r->kind));
 	for (size_t i = 0; i < UTIL_ARRAY_SIZE(event_names); i++) {
 		if (!(r->events & event_names[i].bit))
 			continue;
@@ -138,19 +147,24 @@ void record_format(const struct record *r, struct strbuf *out)
 	if (!any)
 		strbuf_addch(out, '-');
 	if (r->have & RECORD_HAVE_STEP)
-		strbuf_addf(out, " %.6f", r->step_s);
+		strbuf_addf(out, " %.6f",
+			    clampd(r->step_s, -RECORD_MAX_OFFSET_S, RECORD_MAX_OFFSET_S));
 	else
 		add_dash(out);
 	if (r->have & RECORD_HAVE_NTP) {
-		strbuf_addf(out, " %.9f %.9f %d", r->offset_s, r->delay_s, r->stratum);
+		strbuf_addf(out, " %.9f %.9f %d",
+			    clampd(r->offset_s, -RECORD_MAX_OFFSET_S, RECORD_MAX_OFFSET_S),
+			    clampd(r->delay_s, -RECORD_MAX_S, RECORD_MAX_S),
+			    r->stratum >= 0 && r->stratum <= 16 ? r->stratum : 16);
 		add_str(out, r->server);
 	} else {
 		strbuf_addstr(out, " - - - -");
 	}
 	add_str(out, r->clocksource);
 	if (r->have & RECORD_HAVE_KSTATE)
-		strbuf_addf(out, " %.3f %d %.6f", r->freq_ppm, r->sync ? 1 : 0,
-			    r->maxerror_s);
+		strbuf_addf(out, " %.3f %d %.6f",
+			    clampd(r->freq_ppm, -RECORD_MAX_PPM, RECORD_MAX_PPM), r->sync ? 1 : 0,
+			    clampd(r->maxerror_s, 0, RECORD_MAX_S));
 	else
 		strbuf_addstr(out, " - - -");
 	add_str(out, r->boot_id);
@@ -295,6 +309,10 @@ static int copy_str(const struct field *f, char *dst, size_t size)
 	}
 	if (f->n >= size)
 		return -1;
+	/* The writer never puts control characters (or NUL) in a field. */
+	for (size_t i = 0; i < f->n; i++)
+		if ((unsigned char)f->p[i] < ' ' || f->p[i] == 0x7f)
+			return -1;
 	memcpy(dst, f->p, f->n);
 	dst[f->n] = 0;
 	return 0;
@@ -407,7 +425,7 @@ int record_parse(const char *line, size_t len, struct record *r, char *err)
 			r->raw_ns = v;
 	}
 	if (!is_dash(&f[F_UNC]) &&
-	    (parse_num(&f[F_UNC], &r->unc_s) || r->unc_s < 0 || r->unc_s > 1e6))
+	    (parse_num(&f[F_UNC], &r->unc_s) || r->unc_s < 0 || r->unc_s > RECORD_MAX_S))
 		return bad_field(err, F_UNC, &f[F_UNC]);
 
 	if (f[F_KIND].n == 6 && !memcmp(f[F_KIND].p, "sample", 6))
@@ -433,18 +451,18 @@ int record_parse(const char *line, size_t len, struct record *r, char *err)
 		}
 	}
 	if (!is_dash(&f[F_STEP])) {
-		if (parse_num(&f[F_STEP], &r->step_s) || fabs(r->step_s) > 1e10)
+		if (parse_num(&f[F_STEP], &r->step_s) || fabs(r->step_s) > RECORD_MAX_OFFSET_S)
 			return bad_field(err, F_STEP, &f[F_STEP]);
 		r->have |= RECORD_HAVE_STEP;
 	}
 	if (is_dash(&f[F_OFFSET]) != is_dash(&f[F_DELAY]))
 		return util_err(err, "offset_s and delay_s must both be given or both be '-'");
 	if (!is_dash(&f[F_OFFSET])) {
-		if (parse_num(&f[F_OFFSET], &r->offset_s) || fabs(r->offset_s) > 1e10)
+		if (parse_num(&f[F_OFFSET], &r->offset_s) || fabs(r->offset_s) > RECORD_MAX_OFFSET_S)
 			return bad_field(err, F_OFFSET, &f[F_OFFSET]);
 		/* A delay can come out negative (timestamps from two clocks,
 		 * coarse clocks): recorded as measured, judged by the reader. */
-		if (parse_num(&f[F_DELAY], &r->delay_s) || fabs(r->delay_s) > 1e6)
+		if (parse_num(&f[F_DELAY], &r->delay_s) || fabs(r->delay_s) > RECORD_MAX_S)
 			return bad_field(err, F_DELAY, &f[F_DELAY]);
 		r->have |= RECORD_HAVE_NTP;
 	}
@@ -459,11 +477,12 @@ int record_parse(const char *line, size_t len, struct record *r, char *err)
 	    is_dash(&f[F_FREQ]) != is_dash(&f[F_MAXERR]))
 		return util_err(err, "freq_ppm, sync and maxerr_s must all be given or all be '-'");
 	if (!is_dash(&f[F_FREQ])) {
-		if (parse_num(&f[F_FREQ], &r->freq_ppm) || fabs(r->freq_ppm) > 1e7)
+		if (parse_num(&f[F_FREQ], &r->freq_ppm) || fabs(r->freq_ppm) > RECORD_MAX_PPM)
 			return bad_field(err, F_FREQ, &f[F_FREQ]);
 		if (parse_int(&f[F_SYNC], 0, 1, &r->sync))
 			return bad_field(err, F_SYNC, &f[F_SYNC]);
-		if (parse_num(&f[F_MAXERR], &r->maxerror_s) || r->maxerror_s < 0)
+		if (parse_num(&f[F_MAXERR], &r->maxerror_s) || r->maxerror_s < 0 ||
+		    r->maxerror_s > RECORD_MAX_S)
 			return bad_field(err, F_MAXERR, &f[F_MAXERR]);
 		r->have |= RECORD_HAVE_KSTATE;
 	}

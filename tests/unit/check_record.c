@@ -249,6 +249,8 @@ START_TEST(test_damaged_lines)
 		{ 15, "2", "bad sync" },
 		{ 15, "-", "all be given" },
 		{ 18, "a-host-name-that-is-far-too-long-to-be-a-real-short-host-name-xx", "bad host" },
+		{ 18, "ho\x01st", "bad host" },
+		{ 17, "da3e\x7f", "bad boot_id" },
 	};
 	char buf[512], err[UTIL_ERRMAX];
 	struct record r;
@@ -370,6 +372,30 @@ START_TEST(test_compare)
 }
 END_TEST
 
+/* Whatever the writer is given, what it writes reads back. */
+START_TEST(test_written_always_reads)
+{
+	static const double wild[] = { 1e300, -1e300, NAN, INFINITY, -INFINITY, 1e12, -5 };
+	struct strbuf sb = STRBUF_INIT;
+	struct record r, out;
+	char err[UTIL_ERRMAX];
+
+	for (size_t i = 0; i < UTIL_ARRAY_SIZE(wild); i++) {
+		full_record(&r);
+		r.have |= RECORD_HAVE_STEP;
+		r.unc_s = r.step_s = r.offset_s = r.delay_s = wild[i];
+		r.freq_ppm = r.maxerror_s = wild[i];
+		r.stratum = 99;
+		strbuf_reset(&sb);
+		record_format(&r, &sb);
+		ck_assert_msg(!record_parse(sb.buf, sb.len - 1, &out, err), "%g: %s: %s",
+			      wild[i], err, sb.buf);
+		ck_assert(out.have == r.have);
+	}
+	strbuf_release(&sb);
+}
+END_TEST
+
 START_TEST(test_iso_time)
 {
 	static const struct {
@@ -413,6 +439,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_reader_headers_versions);
 	tcase_add_test(tc, test_compare);
 	tcase_add_test(tc, test_iso_time);
+	tcase_add_test(tc, test_written_always_reads);
 	suite_add_tcase(s, tc);
 	return s;
 }
