@@ -146,6 +146,16 @@ unsigned record_compare(const struct record *prev, const struct record *cur,
 /* REALTIME - BOOTTIME (or - MONOTONIC), ns; false when neither is there. */
 bool record_real_minus_mono(const struct record *r, int64_t *out_ns);
 
+/*
+ * Fills the local part of a record from a clock snap and the system, read
+ * through the seams (clock.h's adjtimex, sysroot.h's files): clocks,
+ * kernel state, clocksource, boot id, short host name. kind, events, step
+ * and NTP fields are left as they are.
+ */
+void record_fill_local(struct record *r, const struct clock_snap *snap);
+/* This machine's host name up to the first dot, as records carry it. */
+void record_short_hostname(char *buf, size_t len);
+
 /* Formats REALTIME as "2026-01-01T00:00:00Z" (UTC, whole seconds). */
 void record_iso_time(clock_real_ns t, char *buf, size_t len);
 

@@ -95,56 +95,6 @@ struct sample {
 	double drift_ppm, raw_drift_ppm;
 };
 
-static void short_hostname(char *buf, size_t len)
-{
-	char *dot;
-
-	if (gethostname(buf, len))
-		buf[0] = 0;
-	buf[len - 1] = 0;
-	dot = strchr(buf, '.');
-	if (dot)
-		*dot = 0;
-}
-
-/* The local part: clocks, kernel state, clocksource, boot id, host. */
-static void sample_local(struct record *r, const struct clock_snap *snap)
-{
-	struct clock_kstate ks;
-	struct strbuf sb = STRBUF_INIT;
-	char err[UTIL_ERRMAX];
-
-	r->kind = RECORD_SAMPLE;
-	r->real_ns = snap->v[CLOCK_ID_REALTIME];
-	r->unc_s = (double)snap->width_ns * 1e-9;
-	if (snap->present & (1u << CLOCK_ID_BOOTTIME)) {
-		r->boot_ns = snap->v[CLOCK_ID_BOOTTIME];
-		r->have |= RECORD_HAVE_BOOT;
-	}
-	if (snap->present & (1u << CLOCK_ID_MONOTONIC)) {
-		r->mono_ns = snap->v[CLOCK_ID_MONOTONIC];
-		r->have |= RECORD_HAVE_MONO;
-	}
-	if (snap->present & (1u << CLOCK_ID_MONOTONIC_RAW)) {
-		r->raw_ns = snap->v[CLOCK_ID_MONOTONIC_RAW];
-		r->have |= RECORD_HAVE_RAW;
-	}
-	if (!clock_kstate_read(&ks, err)) {
-		r->have |= RECORD_HAVE_KSTATE;
-		r->freq_ppm = ks.freq_ppm;
-		r->maxerror_s = ks.maxerror_s;
-		/* TIME_ERROR (5) or STA_UNSYNC (0x40): not synchronised. */
-		r->sync = ks.state != 5 && !(ks.status & 0x40);
-	}
-	if (!sysroot_read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
-			       &sb, err))
-		snprintf(r->clocksource, sizeof(r->clocksource), "%s", sb.buf);
-	if (!sysroot_read_line("/proc/sys/kernel/random/boot_id", &sb, err))
-		snprintf(r->boot_id, sizeof(r->boot_id), "%s", sb.buf);
-	strbuf_release(&sb);
-	short_hostname(r->host, sizeof(r->host));
-}
-
 /* The NTP part: servers in turn until one answers. */
 static bool sample_ntp(struct sample *s, const struct sntp_server *srv, int nsrv,
 		       const struct sntp_opts *so, int burst, struct clock_snap *snap)
@@ -644,7 +594,8 @@ int cmd_log(const struct cli_cmd *cmd, int argc, char **argv)
 		s->ntp_tried = true;
 		sample_ntp(s, srv, nsrv, &so, burst, &snap);
 	}
-	sample_local(&s->rec, &snap);
+	s->rec.kind = RECORD_SAMPLE;
+	record_fill_local(&s->rec, &snap);
 
 	/* Record. */
 	if (append(s, path.buf, textfile != NULL, &cmp, err)) {

@@ -175,18 +175,6 @@ static void env_unknown(struct env *e)
 	e->el_minor = -1;
 }
 
-static void short_hostname(char *buf, size_t len)
-{
-	char *dot;
-
-	if (gethostname(buf, len))
-		buf[0] = 0;
-	buf[len - 1] = 0;
-	dot = strchr(buf, '.');
-	if (dot)
-		*dot = 0;
-}
-
 /* Judges the log the way diagnose judges a measurement (rules.h). */
 static void judge(const struct report *r, struct verdict *v)
 {
@@ -198,7 +186,7 @@ static void judge(const struct report *r, struct verdict *v)
 
 	memset(v, 0, sizeof(*v));
 	v->judged = report_measurement(r, m);
-	short_hostname(me, sizeof(me));
+	record_short_hostname(me, sizeof(me));
 	if (!sysroot_is_live() || !host[0] || !strcmp(host, me)) {
 		env_probe(e);
 		ls = xmalloc(sizeof(*ls));
@@ -667,7 +655,7 @@ int cmd_report(const struct cli_cmd *cmd, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct report_opts ro;
-	struct strbuf path = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT;
 	const char *file = NULL, *plot_path = NULL, *name;
 	char err[UTIL_ERRMAX];
 	bool as_json = false;
@@ -803,7 +791,6 @@ int cmd_report(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	fwrite(out.buf, 1, out.len, stdout);
 	strbuf_release(&out);
-	strbuf_release(&path);
 	if (fflush(stdout))
 		return CLI_EXIT_FAILURE;
 	return rc;

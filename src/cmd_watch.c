@@ -77,58 +77,16 @@ static void on_signal(int sig)
 		got_stop = sig;
 }
 
-static void short_hostname(char *buf, size_t len)
-{
-	char *dot;
-
-	if (gethostname(buf, len))
-		buf[0] = 0;
-	buf[len - 1] = 0;
-	dot = strchr(buf, '.');
-	if (dot)
-		*dot = 0;
-}
-
 static void step_record(const struct watch_event *ev, const struct watch_step *st,
 			struct record *r)
 {
-	const struct clock_snap *s = &ev->snap;
-	struct clock_kstate ks;
-	struct strbuf sb = STRBUF_INIT;
-	char err[UTIL_ERRMAX];
-
 	memset(r, 0, sizeof(*r));
 	r->kind = RECORD_STEP;
 	r->events = RECORD_EV_STEP;
-	r->have = RECORD_HAVE_STEP;
+	record_fill_local(r, &ev->snap);
+	r->have |= RECORD_HAVE_STEP;
 	r->step_s = st->size_s;
-	r->real_ns = s->v[CLOCK_ID_REALTIME];
 	r->unc_s = st->unc_s;
-	if (s->present & (1u << CLOCK_ID_BOOTTIME)) {
-		r->boot_ns = s->v[CLOCK_ID_BOOTTIME];
-		r->have |= RECORD_HAVE_BOOT;
-	}
-	if (s->present & (1u << CLOCK_ID_MONOTONIC)) {
-		r->mono_ns = s->v[CLOCK_ID_MONOTONIC];
-		r->have |= RECORD_HAVE_MONO;
-	}
-	if (s->present & (1u << CLOCK_ID_MONOTONIC_RAW)) {
-		r->raw_ns = s->v[CLOCK_ID_MONOTONIC_RAW];
-		r->have |= RECORD_HAVE_RAW;
-	}
-	if (!clock_kstate_read(&ks, err)) {
-		r->have |= RECORD_HAVE_KSTATE;
-		r->freq_ppm = ks.freq_ppm;
-		r->maxerror_s = ks.maxerror_s;
-		r->sync = ks.state != 5 && !(ks.status & 0x40);
-	}
-	if (!sysroot_read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
-			       &sb, err))
-		snprintf(r->clocksource, sizeof(r->clocksource), "%s", sb.buf);
-	if (!sysroot_read_line("/proc/sys/kernel/random/boot_id", &sb, err))
-		snprintf(r->boot_id, sizeof(r->boot_id), "%s", sb.buf);
-	strbuf_release(&sb);
-	short_hostname(r->host, sizeof(r->host));
 }
 
 static int append_record(const char *path, const struct record *r, char *err)

@@ -14,9 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timex.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "record.h"
+#include "sysroot.h"
 #include "util.h"
 
 const char record_header[] =
@@ -593,4 +596,65 @@ unsigned record_compare(const struct record *prev, const struct record *cur,
 			*step_s = (double)(b - a) * 1e-9;
 	}
 	return ev;
+}
+
+/* ------------------------------------------------------------ sampling */
+
+void record_short_hostname(char *buf, size_t len)
+{
+	char *dot;
+
+	if (gethostname(buf, len))
+		buf[0] = 0;
+	buf[len - 1] = 0;
+	dot = strchr(buf, '.');
+	if (dot)
+		*dot = 0;
+}
+
+void record_fill_local(struct record *r, const struct clock_snap *snap)
+{
+	static const struct {
+		enum clock_id id;
+		unsigned bit;
+	} clocks[] = {
+		{ CLOCK_ID_BOOTTIME, RECORD_HAVE_BOOT },
+		{ CLOCK_ID_MONOTONIC, RECORD_HAVE_MONO },
+		{ CLOCK_ID_MONOTONIC_RAW, RECORD_HAVE_RAW },
+	};
+	struct clock_kstate ks;
+	struct strbuf sb = STRBUF_INIT;
+	char err[UTIL_ERRMAX];
+
+	r->real_ns = snap->v[CLOCK_ID_REALTIME];
+	r->unc_s = (double)snap->width_ns * 1e-9;
+	r->have &= ~(RECORD_HAVE_BOOT | RECORD_HAVE_MONO | RECORD_HAVE_RAW |
+		     RECORD_HAVE_KSTATE);
+	for (size_t i = 0; i < UTIL_ARRAY_SIZE(clocks); i++) {
+		int64_t v = snap->v[clocks[i].id];
+
+		if (!(snap->present & (1u << clocks[i].id)))
+			continue;
+		r->have |= clocks[i].bit;
+		if (clocks[i].bit == RECORD_HAVE_BOOT)
+			r->boot_ns = v;
+		else if (clocks[i].bit == RECORD_HAVE_MONO)
+			r->mono_ns = v;
+		else
+			r->raw_ns = v;
+	}
+	if (!clock_kstate_read(&ks, err)) {
+		r->have |= RECORD_HAVE_KSTATE;
+		r->freq_ppm = ks.freq_ppm;
+		r->maxerror_s = ks.maxerror_s;
+		r->sync = ks.state != TIME_ERROR && !(ks.status & STA_UNSYNC);
+	}
+	r->clocksource[0] = r->boot_id[0] = 0;
+	if (!sysroot_read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			       &sb, err))
+		snprintf(r->clocksource, sizeof(r->clocksource), "%s", sb.buf);
+	if (!sysroot_read_line("/proc/sys/kernel/random/boot_id", &sb, err))
+		snprintf(r->boot_id, sizeof(r->boot_id), "%s", sb.buf);
+	strbuf_release(&sb);
+	record_short_hostname(r->host, sizeof(r->host));
 }

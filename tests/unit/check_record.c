@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "record.h"
+#include "sysroot.h"
+#include "testutil.h"
 #include "util.h"
 
 static void full_record(struct record *r)
@@ -396,6 +398,50 @@ START_TEST(test_written_always_reads)
 }
 END_TEST
 
+/* The local part from the fake clocks and a sysroot tree. */
+START_TEST(test_fill_local)
+{
+	char *root = testutil_mkdtemp();
+	struct strbuf p = STRBUF_INIT;
+	struct clock_fake f;
+	struct clock_snap snap;
+	struct record r;
+	char err[UTIL_ERRMAX];
+
+	strbuf_addf(&p, "%s/proc/sys/kernel/random/boot_id", root);
+	testutil_write(p.buf, "0f1e2d3c-0000-4000-8000-00000000abcd\n", 37);
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/sys/devices/system/clocksource/clocksource0/current_clocksource", root);
+	testutil_write(p.buf, "hyperv_clocksource_tsc_page\n", 28);
+	ck_assert_msg(!sysroot_set(root, err), "%s", err);
+	clock_fake_init(&f);
+	f.missing[CLOCK_ID_BOOTTIME] = true;   /* a 2.6.18 kernel */
+	f.kstate.freq_ppm = -500;
+	f.kstate.maxerror_s = 16;
+	f.kstate.status |= 0x40;               /* STA_UNSYNC */
+	clock_use_fake(&f);
+	ck_assert_int_eq(clock_snap_read(&snap, 1), 0);
+	memset(&r, 0, sizeof(r));
+	record_fill_local(&r, &snap);
+	ck_assert_int_eq(r.real_ns, snap.v[CLOCK_ID_REALTIME]);
+	ck_assert_uint_eq(r.have, RECORD_HAVE_MONO | RECORD_HAVE_RAW | RECORD_HAVE_KSTATE);
+	ck_assert_str_eq(r.boot_id, "0f1e2d3c-0000-4000-8000-00000000abcd");
+	ck_assert_str_eq(r.clocksource, "hyperv_clocksource_tsc_page");
+	ck_assert_double_eq(r.freq_ppm, -500);
+	ck_assert_int_eq(r.sync, 0);
+	/* adjtimex unavailable: no kernel state, the rest still there. */
+	f.kstate_ok = false;
+	record_fill_local(&r, &snap);
+	ck_assert_uint_eq(r.have & RECORD_HAVE_KSTATE, 0);
+	ck_assert_str_eq(r.clocksource, "hyperv_clocksource_tsc_page");
+	clock_use_fake(NULL);
+	sysroot_set(NULL, err);
+	strbuf_release(&p);
+	testutil_rmtree(root);
+	free(root);
+}
+END_TEST
+
 START_TEST(test_iso_time)
 {
 	static const struct {
@@ -439,6 +485,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_reader_headers_versions);
 	tcase_add_test(tc, test_compare);
 	tcase_add_test(tc, test_iso_time);
+	tcase_add_test(tc, test_fill_local);
 	tcase_add_test(tc, test_written_always_reads);
 	suite_add_tcase(s, tc);
 	return s;
