@@ -506,6 +506,29 @@ SETUP(no_daemon_fast)
 	no_daemon(m, ev);
 	*m = drift(50000);
 }
+SETUP(chronyd_x_only)
+{
+	struct env_daemon *d;
+
+	no_daemon(m, ev);
+	d = run_daemon(DAEMON_CHRONYD);
+	snprintf(d->args, sizeof(d->args), "chronyd -x -d -u root -f /tmp/c.conf");
+}
+SETUP(chronyd_dx_and_ntpd)
+{
+	struct env_daemon *d;
+
+	chronyd_x_only(m, ev);
+	snprintf(E.daemons[DAEMON_CHRONYD].args, sizeof(E.daemons[0].args), "chronyd -dx");
+	d = run_daemon(DAEMON_NTPD);
+	snprintf(d->args, sizeof(d->args), "ntpd -u ntp:ntp -f /x-files");
+}
+SETUP(chronyd_file_x)
+{
+	chronyd_x_only(m, ev);
+	snprintf(E.daemons[DAEMON_CHRONYD].args, sizeof(E.daemons[0].args),
+		 "chronyd -f /etc/x-chrony.conf -u x");
+}
 SETUP(no_daemon_procs_unknown)
 {
 	no_daemon(m, ev);
@@ -681,6 +704,10 @@ static const struct rcase cases[] = {
 	{ "no daemon", no_daemon, "no-time-daemon", true, RULES_WARNING, NULL, "1.7 s per day" },
 	{ "no daemon, 5% fast", no_daemon_fast, "no-time-daemon", true, RULES_CRITICAL,
 	  NULL, "runs ahead by 4320.0 s per day" },
+	{ "only chronyd -x", chronyd_x_only, "no-time-daemon", true, RULES_WARNING,
+	  NULL, "chronyd runs with -x" },
+	{ "chronyd -dx and ntpd", chronyd_dx_and_ntpd, "no-time-daemon", false, 0, NULL, NULL },
+	{ "chronyd -f x-chrony.conf", chronyd_file_x, "no-time-daemon", false, 0, NULL, NULL },
 	{ "no process list", no_daemon_procs_unknown, "no-time-daemon", false, 0, NULL, NULL },
 	{ "phc2sys runs", no_daemon_phc2sys, "no-time-daemon", false, 0, NULL, NULL },
 	{ "chrony runs", modern_chrony, "no-time-daemon", false, 0, NULL, NULL },
