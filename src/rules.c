@@ -1032,7 +1032,8 @@ static const struct rule table[] = {
 			"OpenNTPD): nothing keeps this clock in time.",
 		.remedy = remedy_no_daemon,
 		.conseq = C_DRIFT,
-		.source = "timekeeping.md 3, 4",
+		.source = "chronyd(8) (-x leaves the clock alone); a clock nothing "
+			"disciplines keeps its raw drift [timekeeping.md 3]",
 	},
 	{
 		.id = "xen-pv-wallclock",
@@ -1312,9 +1313,14 @@ static void summary(const struct ctx *c, struct rules_result *out)
 	struct strbuf sb = STRBUF_INIT;
 	const struct env *e = c->e;
 
-	strbuf_addf(&sb, "%s guest", hypervisor_name(e->hv));
 	if (e->hv == HV_NONE)
-		strbuf_reset(&sb), strbuf_addstr(&sb, "bare metal");
+		strbuf_addstr(&sb, "bare metal");
+	else if (e->hv == HV_UNKNOWN)
+		strbuf_addstr(&sb, "platform unknown");
+	else if (e->hv == HV_OTHER)
+		strbuf_addstr(&sb, "guest of an unlisted hypervisor");
+	else
+		strbuf_addf(&sb, "%s guest", hypervisor_name(e->hv));
 	strbuf_addf(&sb, ", kernel %s", e->kernel_release.known ? e->kernel_release.value : "unknown");
 	if (e->distro.known)
 		strbuf_addf(&sb, " (%s)", e->distro.value);
