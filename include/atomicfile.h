@@ -37,7 +37,20 @@ struct atomicfile_opts {
 	const char *backup_suffix;
 	/* Refuse to write through a symbolic link in the final component. */
 	bool no_follow;
+	/*
+	 * The caller already holds atomicfile_lock() on the file's directory
+	 * (held across its read-modify-write), so do not lock again.
+	 */
+	bool lock_held;
 };
+
+/*
+ * Takes the writers' lock on directory dir (the flock atomicfile_replace
+ * takes), waiting at most timeout_ms for another writer. Returns a file
+ * descriptor for atomicfile_unlock(), or -1 with err.
+ */
+int atomicfile_lock(const char *dir, int timeout_ms, char *err);
+void atomicfile_unlock(int fd);
 
 /*
  * Replaces the file at path (a real path, already under any sysroot) with

@@ -16,6 +16,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -258,7 +259,7 @@ int atomicfile_replace(const char *path, const void *data, size_t len,
 		util_errno(err, errno, "cannot open directory '%s'", dir.buf);
 		goto out;
 	}
-	if (flock(dfd, LOCK_EX | LOCK_NB)) {
+	if (!opts->lock_held && flock(dfd, LOCK_EX | LOCK_NB)) {
 		if (errno != EWOULDBLOCK) {
 			util_errno(err, errno, "cannot lock directory '%s'", dir.buf);
 			goto out;
@@ -375,6 +376,38 @@ out:
 	strbuf_release(&old);
 	strbuf_release(&backup);
 	return ret;
+}
+
+int atomicfile_lock(const char *dir, int timeout_ms, char *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return util_errno(err, errno, "cannot open directory '%s'", dir);
+	/* Polled so that the wait is bounded (flock has no timeout). */
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB); waited += 50) {
+		struct timespec ts = { 0, 50 * 1000000L };
+
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = errno;
+
+			close(fd);
+			return util_errno(err, e, "cannot lock directory '%s'", dir);
+		}
+		if (waited >= timeout_ms) {
+			close(fd);
+			return util_err(err, "cannot lock directory '%s': another hvclock is writing there (waited %d s)",
+					dir, timeout_ms / 1000);
+		}
+		nanosleep(&ts, NULL);
+	}
+	return fd;
+}
+
+void atomicfile_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 bool atomicfile_is_hardlinked(const char *path)
