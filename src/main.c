@@ -16,6 +16,8 @@
 const struct cli_cmd cli_commands[] = {
 	{ "help", cmd_help, "show help for hvclock or one command",
 	  cmd_help_help, CLI_EXIT_USAGE },
+	{ "grub", cmd_grub, "add or remove kernel arguments in the boot configuration",
+	  cmd_grub_help, CLI_EXIT_USAGE },
 	{ NULL, NULL, NULL, NULL, 0 }
 };
 
