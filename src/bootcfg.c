@@ -396,6 +396,10 @@ static enum bootcfg_format guess_format(const char *path, const struct strbuf *t
 		return BOOTCFG_GRUBENV;
 	if (strstr(path, "/loader/entries/"))
 		return BOOTCFG_BLS;
+	/* "linux" and "options" lines exist only in BLS entries. */
+	if (!strstr(p, "\nkernel") && (!strncmp(p, "options ", 8) || strstr(p, "\noptions ") ||
+					 strstr(p, "\nlinux ")))
+		return BOOTCFG_BLS;
 	for (const char *l = p; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
 		const char *s = l;
 
@@ -494,6 +498,18 @@ static int parse_all(struct bootcfg *bc, char *err)
 			break;
 		case BOOTCFG_CMDLINE:
 			r = cmdline_parse(bc, i);
+			break;
+		case BOOTCFG_GRUBENV:
+			if (bc->format == BOOTCFG_GRUBENV) {
+				struct bootcfg_entry *e;
+				char title[300];
+
+				snprintf(title, sizeof(title), "kernelopts in %s", bc->files[i].shown);
+				e = bootcfg_add_entry(bc, i, title, "", "defaults");
+				e->global = true;
+				if (grubenv_add_span(bc, e, i, "kernelopts"))
+					bootcfg_skip(e, "no kernelopts variable in this environment block");
+			}
 			break;
 		default:
 			break;

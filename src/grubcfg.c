@@ -295,7 +295,7 @@ int grubcfg_parse(struct bootcfg *bc, size_t file, char *err)
 			while (p < le && blank(t[p]))
 				p++;
 			if (p < le && t[p] == '#') {
-				if (le - p >= 33 && !strncmp(t + p, "### BEGIN AUTOMAGIC KERNELS LIST", 32))
+				if (le - p >= 32 && !strncmp(t + p, "### BEGIN AUTOMAGIC KERNELS LIST", 32))
 					automagic = true;
 				else if (!strncmp(t + p, "### END DEBIAN AUTOMAGIC KERNELS LIST", 36))
 					automagic = false;
