@@ -10,8 +10,13 @@
 
 #include "cli.h"
 
+int cmd_env(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cmd_env_help[];
+
 int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cmd_help_help[];
+int cmd_query(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cmd_query_help[];
 /* `hvclock --help`: usage and the list of commands; returns 0. */
 int cmd_help_overview(FILE *f);
 

@@ -16,8 +16,8 @@
 #include "clock.h"
 #include "daemons.h"
 #include "hypervisor.h"
-#include "json.h"
 #include "kver.h"
+#include "util.h"
 
 #define ENV_MAX_EVIDENCE 12
 #define ENV_MAX_TIME_ARGS 24
@@ -138,8 +138,7 @@ struct env {
  * carry their reason.
  */
 void env_probe(struct env *e);
-/* Writes the whole model as one JSON object (key NULL inside arrays). */
-void env_to_json(const struct env *e, struct json *j, const char *key);
+/* Text and JSON renderings of the model are in envfmt.h. */
 /* The running daemon disciplining the clock, or -1 (chronyd first). */
 int env_active_daemon(const struct env *e);
 /* The boot argument with that key (last occurrence), or NULL. */
@@ -148,5 +147,18 @@ const struct env_bootarg *env_time_arg(const struct env *e, const char *key);
 const struct env_pkg *env_pkg(const struct env *e, const char *name);
 /* "rhel", "debian", "suse", "other", "unknown". */
 const char *env_family_id(enum env_family f);
+
+#ifdef HV_TESTING
+/* Parsing helpers of env.c, visible to unit tests and fuzz targets only. */
+/* Feeds text (kernel log lines) through the kernel-log scanner. */
+void klog_text(struct env *e, const char *text, const char *source);
+bool osrel_get(const char *text, const char *key, char *out, size_t len);
+void parse_redhat_release(struct env *e, const char *line);
+bool stat_comm(const char *stat, char *comm, size_t len);
+const char *gtod_clocksource(const char *line);
+bool has_short_flag(const char *args, char flag);
+void upstream_version(const char *v, char *out, size_t len);
+bool has_flag(const char *flags, const char *flag);
+#endif
 
 #endif

@@ -27,13 +27,27 @@ struct remedy {
 	const char *conflicts;     /* keys that conflict ("clocksource"), or NULL */
 	const char *caveat;        /* said plainly with the remedy, or NULL */
 	const char *source;        /* document title, section */
+	const char *variant;       /* id of the variant without the risky
+				    * argument (divider=), or NULL */
+	bool unconfirmed;          /* row not checked against a primary source */
 };
 
 /* The whole table (n set to its length). */
 const struct remedy *remedy_table(size_t *n);
 const struct remedy *remedy_find(const char *id);
-/* Whether r's arguments are meant for a kernel k (arch may be NULL). */
+/*
+ * Whether r's arguments are meant for a kernel k: its version range, its
+ * RHEL-family release (k->el_major/el_minor; RHEL 4's "2.6.9-89.ELsmp" is
+ * recognised as EL4 too) and its architecture. arch is `uname -m` style
+ * ("x86_64", "i686", "amd64", "i386"...); NULL = take it from the release
+ * string (".x86_64", ".i686", "PAE", "-amd64"), and when that says nothing
+ * only the version and release are checked. A remedy bounded by point
+ * release never applies to a kernel whose point release is unknown.
+ */
 bool remedy_applies_to_kernel(const struct remedy *r, const struct kver *k,
 			      const char *arch);
+/* Whether the space-separated list (add_args, remove_args, conflicts) of
+ * r names key ('-' and '_' alike). list is one of r's fields. */
+bool remedy_list_has(const char *list, const char *key);
 
 #endif

@@ -14,16 +14,40 @@
 #define HV_SNTP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "clock.h"
+#include "ntp.h"
 
-/* A server as given by the user: HOST, HOST:PORT, [v6addr]:PORT. */
+/*
+ * A server as given by the user: HOST, HOST:PORT, [v6addr]:PORT, [v6addr]
+ * or a bare IPv6 literal (more than one ':', no port). PORT is numeric,
+ * 1-65535. Returns 0, or -1 with err quoting the bad spec.
+ */
 struct sntp_server {
 	char host[256];
 	char port[8];                /* "123" by default */
 };
 int sntp_parse_server(const char *spec, struct sntp_server *out, char *err);
+/* "host:port", "[v6]:port" for messages. */
+void sntp_server_str(const struct sntp_server *s, char *buf, size_t len);
 
+struct env;
+/*
+ * Default servers: those of the running time daemon (env_probe's
+ * daemons[k].running, chronyd first), else of the first daemon whose
+ * configuration names servers, else "pool.ntp.org". Entries that do not
+ * parse are skipped. Returns the count (1..max).
+ */
+int sntp_servers_from_env(const struct env *e, struct sntp_server *out, int max);
+
+/*
+ * Polite polling: a client never sends to one server address more often
+ * than once per min_interval_s (default 2 s, chrony's iburst spacing);
+ * sntp_query() sleeps for the rest of the interval when asked sooner
+ * (retries after a timeout included). Only the members of one burst
+ * after its first go back to back.
+ */
 struct sntp_opts {
 	double timeout_s;            /* per query; default 1 s */
 	int retries;                 /* extra tries after a timeout; default 1 */
@@ -68,5 +92,19 @@ int sntp_burst(struct sntp_client *c, const struct sntp_server *s, int n,
 /* Whether s sent a Kiss-o'-Death and is no longer queried; code in kod. */
 bool sntp_server_kissed(const struct sntp_client *c,
 			const struct sntp_server *s, char kod[5]);
+
+/*
+ * What the client saw since sntp_new() or the last sntp_stats_reset():
+ * requests sent, valid replies, exchanges that timed out, and every
+ * refused packet by reason (junk, stale, spoofed and hostile replies
+ * included; none of them was used as a sample).
+ */
+struct sntp_stats {
+	unsigned sent, valid, timeouts;
+	unsigned rejected[NTP_REJECT_COUNT];
+	unsigned kernel_ts;          /* valid replies with a kernel T4 */
+};
+void sntp_stats_get(const struct sntp_client *c, struct sntp_stats *out);
+void sntp_stats_reset(struct sntp_client *c);
 
 #endif

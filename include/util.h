@@ -26,7 +26,7 @@
 #ifdef HV_TESTING
 #define HV_TESTABLE
 #else
-#define HV_TESTABLE static
+#define HV_TESTABLE static __attribute__((unused))
 #endif
 
 void *xmalloc(size_t n);
@@ -65,6 +65,15 @@ int util_parse_offset(const char *s, double min_s, double max_s,
 /* Rates: "1.5ppm", "500ppm", "0.2ppb", "5%"; a bare number means ppm. */
 int util_parse_ppm(const char *s, double min_ppm, double max_ppm,
 		   double *out_ppm, char *err);
+
+/*
+ * Makes text from files safe to show: control characters and bytes that are
+ * not valid UTF-8 become '?'. In place; returns s.
+ */
+char *util_sanitize(char *s);
+/* Length of the valid UTF-8 sequence at p (1 for ASCII), 0 if invalid
+ * (overlong forms, surrogates and code points past U+10FFFF included). */
+size_t util_utf8_len(const unsigned char *p);
 
 /* Whitespace helpers over NUL-terminated strings. */
 char *util_trim(char *s);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "util.h"
 
 void json_init(struct json *j, struct strbuf *out, bool pretty)
 {
@@ -26,33 +27,6 @@ static void indent(struct json *j)
 	strbuf_addch(j->out, '\n');
 	for (int i = 0; i < j->depth; i++)
 		strbuf_addstr(j->out, "  ");
-}
-
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not valid. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
 }
 
 void json_quote(struct strbuf *out, const char *s)
@@ -76,7 +50,7 @@ void json_quote(struct strbuf *out, const char *s)
 			p++;
 			continue;
 		}
-		n = utf8_len(p);
+		n = util_utf8_len(p);
 		if (!n) {
 			strbuf_addstr(out, "\\ufffd");
 			p++;

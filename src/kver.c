@@ -61,6 +61,7 @@ int kver_parse(const char *release, struct kver *k, char *err)
 {
 	const char *p = release, *dash, *el;
 	int *parts[] = { &k->major, &k->minor, &k->patch, &k->sub };
+	int nparts = 0;
 
 	memset(k, 0, sizeof(*k));
 	k->el_minor = -1;
@@ -68,16 +69,16 @@ int kver_parse(const char *release, struct kver *k, char *err)
 	for (size_t i = 0; i < UTIL_ARRAY_SIZE(parts); i++) {
 		int v = num(&p);
 
-		if (v < 0) {
-			if (i < 2)
-				return util_err(err, "invalid kernel release '%s'", release);
+		if (v < 0)
 			break;
-		}
 		*parts[i] = v;
+		nparts++;
 		if (*p != '.')
 			break;
 		p++;
 	}
+	if (nparts < 2)
+		return util_err(err, "invalid kernel release '%s'", release);
 	dash = strchr(release, '-');
 	if (dash)
 		snprintf(k->local, sizeof(k->local), "%s", dash + 1);
