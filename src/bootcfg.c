@@ -1003,7 +1003,7 @@ int bootcfg_plan(struct bootcfg *bc, const struct argedit_req *req,
 			e->not_applied = xstrdup("kernel not recognisable as Linux (no vmlinuz name, initrd or root=): name it with --entry to edit it");
 			continue;
 		}
-		if (applies && argedit_req_adds(req)) {
+		if (applies) {
 			struct kver k;
 			bool ok = e->version[0] && !kver_parse(e->version, &k, NULL);
 

@@ -14,12 +14,13 @@
 #include "clock.h"
 #include "cmds.h"
 #include "json.h"
+#include "remedy.h"
 #include "textdiff.h"
 #include "util.h"
 
 const char cmd_grub_help[] =
 	"Usage: hvclock grub [--check | --diff | --apply | --stdout]\n"
-	"                    [--args \"A B\"] [--remove-args \"A B\"]\n"
+	"                    [--args \"A B\"] [--remove-args \"A B\"] [--profile NAME]\n"
 	"                    [--entry all|default|GLOB]... [OPTIONS]\n"
 	"\n"
 	"Adds or removes kernel arguments in the boot configuration, the same way\n"
@@ -32,6 +33,9 @@ const char cmd_grub_help[] =
 	"                        to one\n"
 	"  --remove-args \"A B\"   arguments to remove: a bare key removes every value\n"
 	"                        of that key, key=value only that value\n"
+	"  --profile NAME        the arguments of a remedy profile (hvclock grub\n"
+	"                        --profile list shows them), applied only to the\n"
+	"                        entries whose kernel the profile is for\n"
 	"  --replace-conflicts   replace conflicting arguments (clocksource= against\n"
 	"                        clock=); without it they are reported and the entry\n"
 	"                        gets nothing added\n"
@@ -70,8 +74,38 @@ enum mode { MODE_PLAN, MODE_CHECK, MODE_DIFF, MODE_APPLY, MODE_STDOUT };
 enum {
 	OPT_ARGS = 0x100, OPT_REMOVE, OPT_ENTRY, OPT_CHECK, OPT_DIFF, OPT_APPLY,
 	OPT_STDOUT, OPT_CONFIG, OPT_FORMAT, OPT_BACKUP_SUFFIX, OPT_NO_BACKUP,
-	OPT_IN_PLACE, OPT_REPLACE, OPT_JSON
+	OPT_IN_PLACE, OPT_REPLACE, OPT_JSON, OPT_PROFILE
 };
+
+/* Per entry: whether the profile is meant for this entry's kernel. */
+static bool profile_applies(const struct kver *k, const char *arch, void *arg,
+			    char *why, size_t whylen)
+{
+	const struct remedy *r = arg;
+
+	if (!k) {
+		snprintf(why, whylen, "kernel version unknown; profile %s is for specific kernels",
+			 r->id);
+		return false;
+	}
+	if (remedy_applies_to_kernel(r, k, arch))
+		return true;
+	snprintf(why, whylen, "profile %s is not for kernel %s (%s)", r->id, k->release,
+		 r->summary);
+	return false;
+}
+
+static void list_profiles(void)
+{
+	size_t n;
+	const struct remedy *t = remedy_table(&n);
+
+	for (size_t i = 0; i < n; i++)
+		printf("%-30s %s\n%-30s   add: %s%s%s\n", t[i].id, t[i].summary, "",
+		       t[i].add_args ? t[i].add_args : "-",
+		       t[i].remove_args ? "  remove: " : "",
+		       t[i].remove_args ? t[i].remove_args : "");
+}
 
 /* Default backup suffix: the local time of this run. */
 static void backup_suffix(char *buf, size_t n)
@@ -138,7 +172,7 @@ static void print_plan(const struct bootcfg *bc, const struct argedit_req *req,
 			if (e->file != i)
 				continue;
 			entry_status(bc, e, &s);
-			fprintf(f, "  %s", e->title);
+			fprintf(f, "  '%s'", e->title);
 			if (e->version[0])
 				fprintf(f, " [%s]", e->version);
 			if (e->line)
@@ -174,7 +208,8 @@ static int print_diff(const struct bootcfg *bc, FILE *f)
 }
 
 static void print_json(const struct bootcfg *bc, const struct argedit_req *req,
-		       const struct bootcfg_written *w, int nw, bool changes)
+		       const struct remedy *rem, const struct bootcfg_written *w,
+		       int nw, bool changes)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct json j;
@@ -182,6 +217,7 @@ static void print_json(const struct bootcfg *bc, const struct argedit_req *req,
 	json_init(&j, &out, true);
 	json_begin_object(&j, NULL);
 	json_string(&j, "format", bootcfg_format_name(bc->format));
+	json_string_or_null(&j, "profile", rem ? rem->id : NULL);
 	json_string(&j, "add", argedit_req_add_text(req));
 	json_string(&j, "remove", argedit_req_remove_text(req));
 	json_bool(&j, "changes", changes);
@@ -263,10 +299,13 @@ int cmd_grub(const struct cli_cmd *cmd, int argc, char **argv)
 		{ "in-place", no_argument, NULL, OPT_IN_PLACE },
 		{ "replace-conflicts", no_argument, NULL, OPT_REPLACE },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *add = NULL, *rm = NULL, *config = NULL, *suffix = NULL;
+	const char *profile = NULL;
+	const struct remedy *rem = NULL;
 	const char *entries[32];
 	size_t nentries = 0;
 	enum mode mode = MODE_PLAN;
@@ -337,6 +376,9 @@ int cmd_grub(const struct cli_cmd *cmd, int argc, char **argv)
 		case OPT_JSON:
 			json = true;
 			break;
+		case OPT_PROFILE:
+			profile = optarg;
+			break;
 		default:
 			if ((r = cli_common_option(cmd, opt, argv)) >= 0)
 				return r;
@@ -348,9 +390,28 @@ int cmd_grub(const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage(cmd, "choose one of --check, --diff, --apply, --stdout");
 	if (suffix && no_backup)
 		return cli_usage(cmd, "--backup-suffix and --no-backup exclude each other");
+	if (profile && !strcmp(profile, "list")) {
+		list_profiles();
+		return CLI_EXIT_OK;
+	}
+	if (profile && (add || rm))
+		return cli_usage(cmd, "--profile excludes --args and --remove-args");
+	if (profile) {
+		rem = remedy_find(profile);
+		if (!rem)
+			return cli_usage(cmd, "unknown profile '%s' (hvclock grub --profile list)",
+					 profile);
+		if (!rem->add_args && !rem->remove_args) {
+			printf("profile %s: %s\nno boot arguments to change\n", rem->id,
+			       rem->summary);
+			return CLI_EXIT_OK;
+		}
+		add = rem->add_args;
+		rm = rem->remove_args;
+	}
 	if (!add && !rm)
-		return cli_usage(cmd, "nothing to do: give --args and/or --remove-args");
-	if (argedit_req_new(add, rm, NULL, replace, &req, err))
+		return cli_usage(cmd, "nothing to do: give --args, --remove-args or --profile");
+	if (argedit_req_new(add, rm, rem ? rem->conflicts : NULL, replace, &req, err))
 		return cli_usage(cmd, "%s", err);
 
 	bootcfg_init(&bc);
@@ -358,7 +419,7 @@ int cmd_grub(const struct cli_cmd *cmd, int argc, char **argv)
 		goto fail;
 	sel.patterns = entries;
 	sel.n = nentries;
-	if (bootcfg_plan(&bc, req, &sel, NULL, NULL, err))
+	if (bootcfg_plan(&bc, req, &sel, rem ? profile_applies : NULL, (void *)rem, err))
 		goto fail;
 	for (size_t i = 0; i < bc.nfiles; i++)
 		changes |= bc.files[i].changed;
@@ -386,13 +447,18 @@ int cmd_grub(const struct cli_cmd *cmd, int argc, char **argv)
 		nw = bootcfg_write(&bc, &wo, written, err);
 		if (nw < 0) {
 			if (json)
-				print_json(&bc, req, NULL, 0, changes);
+				print_json(&bc, req, rem, NULL, 0, changes);
 			goto fail;
 		}
 	}
 	if (json) {
-		print_json(&bc, req, written, nw, changes);
+		print_json(&bc, req, rem, written, nw, changes);
 	} else {
+		if (mode != MODE_DIFF && rem) {
+			printf("profile: %s (%s)\n", rem->id, rem->summary);
+			if (rem->caveat)
+				printf("caveat: %s\n", rem->caveat);
+		}
 		if (mode != MODE_DIFF)
 			print_plan(&bc, req, stdout);
 		if (mode == MODE_PLAN || mode == MODE_DIFF) {
