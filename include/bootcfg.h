@@ -120,6 +120,13 @@ int bootcfg_load(struct bootcfg *bc, enum bootcfg_format format,
 		 const char *config, bool lock, char *err);
 
 /*
+ * Parses every file already in bc->files (old filled, shown set) into
+ * entries. bootcfg_load() calls it; tests and the fuzzer fill the files
+ * from memory and call it directly.
+ */
+int bootcfg_parse_files(struct bootcfg *bc, char *err);
+
+/*
  * Whether the request is meant for a kernel (NULL = version unknown). On
  * false, why says why ("kernel 3.10.0 is outside 2.6.18-2.6.18").
  */

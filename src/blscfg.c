@@ -61,8 +61,13 @@ int blscfg_parse(struct bootcfg *bc, size_t file, size_t env_file, char *err)
 		while (p < le && !blank(t[p]))
 			p++;
 		if (p - ks == 7 && !memcmp(t + ks, "options", 7)) {
-			if (nopts == UTIL_ARRAY_SIZE(opts))
-				return util_err(err, "'%s': too many options lines", bc->files[file].shown);
+			if (nopts == UTIL_ARRAY_SIZE(opts)) {
+				free(title);
+				free(linux_path);
+				free(version);
+				return util_err(err, "'%s': too many options lines",
+						bc->files[file].shown);
+			}
 			opts[nopts].s = p;
 			opts[nopts].e = le;
 			opts[nopts++].line = lineno;

@@ -475,7 +475,7 @@ static int vmlinuz_cb(const char *abs, void *arg)
 	return 0;
 }
 
-static int parse_all(struct bootcfg *bc, char *err)
+int bootcfg_parse_files(struct bootcfg *bc, char *err)
 {
 	size_t env = find_file(bc, BOOTCFG_GRUBENV);
 	struct strbuf saved = STRBUF_INIT;
@@ -715,7 +715,7 @@ int bootcfg_load(struct bootcfg *bc, enum bootcfg_format format,
 		if (bc->files[i].hardlinked)
 			bootcfg_note(bc, "'%s' has several hard links: replacing it would split them; it is written in place only with --in-place",
 				     bc->files[i].shown);
-	return parse_all(bc, err);
+	return bootcfg_parse_files(bc, err);
 }
 
 /* ---- planning --------------------------------------------------------- */

@@ -207,6 +207,11 @@ static void finish_entry(struct bootcfg *bc, size_t file, const char *t,
 		bootcfg_skip(e, "no kernel line");
 		goto out;
 	}
+	if (kernel->path_s == kernel->path_e) {
+		e->kind = "unknown";
+		bootcfg_skip(e, "kernel line without a file name");
+		goto out;
+	}
 	if (nkernels > 1) {
 		e->kind = "unknown";
 		bootcfg_skip(e, "several kernel lines in one entry");
@@ -225,7 +230,7 @@ static void finish_entry(struct bootcfg *bc, size_t file, const char *t,
 				m = 1;
 			free(p0);
 		}
-		if (m < nmods) {
+		if (m < nmods && mods[m]->path_s < mods[m]->path_e) {
 			char *pm = dup_range(t, mods[m]->path_s, mods[m]->path_e);
 			const char *mk = grubcfg_kernel_kind(pm);
 
