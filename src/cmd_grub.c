@@ -135,8 +135,9 @@ static void entry_status(const struct bootcfg *bc, const struct bootcfg_entry *e
 		}
 		if (!e->plan.n_notes)
 			strbuf_addstr(out, "nothing to do");
+		if (e->spans[e->append].file != e->file)
+			strbuf_addf(out, " (in %s)", bc->files[e->spans[e->append].file].shown);
 	}
-	(void)bc;
 }
 
 static const char *entry_state(const struct bootcfg_entry *e)

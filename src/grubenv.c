@@ -19,13 +19,23 @@ int grubenv_parse(struct bootcfg *bc, size_t file, char *err)
 				f->shown);
 	if (n > GRUBENV_MAX)
 		return util_err(err, "'%s': environment block too large (%zu bytes)", f->shown, n);
-	/* The padding: '#' from after the last newline to the end. */
+	/*
+	 * The padding: what follows the last variable, '#' bytes (and a
+	 * newline an editor may have added after them).
+	 */
 	p = n;
-	while (p > hl && t[p - 1] == '#')
+	while (p > hl && (t[p - 1] == '#' || t[p - 1] == '\n'))
 		p--;
-	if (p > hl && t[p - 1] != '\n')
-		return util_err(err, "'%s': damaged environment block (text after the last variable is not '#' padding)",
-				f->shown);
+	while (p < n && t[p] != '\n')
+		p++;          /* back to the end of the last variable's line */
+	if (p < n)
+		p++;
+	if (p > n)
+		p = n;
+	for (size_t i = p; i < n; i++)
+		if (t[i] != '#' && t[i] != '\n')
+			return util_err(err, "'%s': damaged environment block (text after the last variable is not '#' padding)",
+					f->shown);
 	f->pad_start = p;
 	for (size_t i = hl; i < p;) {
 		const char *nl = memchr(t + i, '\n', p - i);
@@ -140,13 +150,21 @@ int grubenv_fix_size(struct bootcfg_file *f, char *err)
 {
 	size_t size = f->old.len, tail = f->old.len - f->pad_start;
 	/* Everything before the padding, as edited. */
-	size_t body = f->new.len - tail;
+	size_t body = f->new.len - tail, hashes = 0;
+	struct strbuf out = STRBUF_INIT;
+	const char *pad = f->new.buf + body;
 
-	if (body > size)
+	while (hashes < tail && pad[hashes] == '#')
+		hashes++;
+	if (body > f->pad_start && body - f->pad_start > hashes)
 		return util_err(err, "'%s': the variables would take %zu bytes and the environment block holds %zu; nothing written",
-				f->shown, body, size);
-	strbuf_setlen(&f->new, body);
-	while (f->new.len < size)
-		strbuf_addch(&f->new, '#');
+				f->shown, body + tail - hashes, size);
+	/* Take from (or add to) the leading run of '#'; keep the rest. */
+	strbuf_add(&out, f->new.buf, body);
+	for (size_t i = 0; i < size - body - (tail - hashes); i++)
+		strbuf_addch(&out, '#');
+	strbuf_add(&out, pad + hashes, tail - hashes);
+	strbuf_release(&f->new);
+	f->new = out;
 	return 0;
 }
