@@ -327,6 +327,19 @@ static int read_file(struct bootcfg *bc, size_t i, char *err)
 	if (nul)
 		return util_err(err, "refusing '%s': binary data (NUL byte at offset %zu)",
 				f->shown, (size_t)(nul - f->old.buf));
+	{
+		/* Text has a few control bytes at most (a bell in a pause line). */
+		size_t ctl = 0;
+
+		for (size_t k = 0; k < f->old.len; k++) {
+			unsigned char c = (unsigned char)f->old.buf[k];
+
+			ctl += (c < 0x20 && !strchr("\t\n\r\f\v\a\b\033", c)) || c == 0x7f;
+		}
+		if (ctl > 8 && ctl * 100 > f->old.len)
+			return util_err(err, "refusing '%s': binary data (%zu control bytes)",
+					f->shown, ctl);
+	}
 	f->hardlinked = atomicfile_is_hardlinked(f->real);
 	return 0;
 }
@@ -894,7 +907,8 @@ static int build_file(struct bootcfg *bc, size_t file, char *err)
 	for (size_t i = 0; i < n && !ret; i++) {
 		if (!v[i].insert)
 			continue;
-		if (v[i].start < pos) {
+		if (v[i].start < pos || (i && v[i].start == v[i - 1].start &&
+					 v[i].entry != v[i - 1].entry)) {
 			size_t other = 0;
 
 			for (size_t k = 0; k < i; k++)

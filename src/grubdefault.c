@@ -143,7 +143,7 @@ static void expand(struct bootcfg *bc, struct bootcfg_entry *e, size_t file,
 	/* the previous assignment of the same variable, if any */
 	for (size_t p = k; p-- > 0;)
 		if (as[p].var == a->var) {
-			expand(bc, e, file, as, p, primary, true);
+			expand(bc, e, file, as, p, primary, false);
 			break;
 		}
 	add_part(bc, e, file, a, a->ref_e, a->text.len - a->ref_e, true, primary);
@@ -240,7 +240,7 @@ int grubdefault_parse(struct bootcfg *bc, size_t file, char *err)
 			e->append = e->nspans - 1;
 		}
 		if (last[1] != (size_t)-1)
-			expand(bc, e, file, as, last[1], false, true);
+			expand(bc, e, file, as, last[1], false, false);
 	}
 	ret = 0;
 out:

@@ -39,8 +39,12 @@ int grubenv_parse(struct bootcfg *bc, size_t file, char *err)
 	f->pad_start = p;
 	for (size_t i = hl; i < p;) {
 		const char *nl = memchr(t + i, '\n', p - i);
-		const char *eq = memchr(t + i, '=', (size_t)(nl - t) - i);
+		const char *eq;
 
+		if (!nl)
+			return util_err(err, "'%s': damaged environment block (last variable not ended by a newline)",
+					f->shown);
+		eq = memchr(t + i, '=', (size_t)(nl - t) - i);
 		if (t[i] != '#' && !eq)
 			return util_err(err, "'%s': damaged environment block (line without '=')", f->shown);
 		/* An escaped newline continues the value. */
