@@ -103,11 +103,18 @@ d=$T/kill; mkdir -p "$d"; cp -a "$SRC/." "$d/"
 KILLER=$BUILD/tools/killer
 killed=0 done=0 bad=0
 RANDOM=4242
-# A run takes a few milliseconds (mostly fsync): delays up to 12 ms land
-# before, during and after the write.
+# Delays from 0 to 1.5 times the duration of one run (a few ms, mostly
+# fsync; more under sanitizers) land before, during and after the write.
+t0=$(date +%s%N)
+for i in 1 2 3; do
+	"$HVCLOCK" --sysroot "$d" grub --apply --no-backup --args "$ARGS" >/dev/null
+	"$HVCLOCK" --sysroot "$d" grub --apply --no-backup --remove-args "$ARGS" >/dev/null
+done
+span=$(( ($(date +%s%N) - t0) / 6 * 3 / 2 / 1000 ))
+[ "$span" -lt 1000 ] && span=1000
 for i in $(seq 200); do
 	if cmp -s "$d/boot/grub/grub.conf" "$orig"; then what=--args; else what=--remove-args; fi
-	out=$("$KILLER" $((RANDOM % 12000)) "$HVCLOCK" --sysroot "$d" grub --apply "$what" "$ARGS")
+	out=$("$KILLER" $(( (RANDOM * 32768 + RANDOM) % span )) "$HVCLOCK" --sysroot "$d" grub --apply "$what" "$ARGS")
 	[ "$out" = killed ] && killed=$((killed + 1))
 	[ "$out" = "exited 0" ] && done=$((done + 1))
 	if ! cmp -s "$d/boot/grub/grub.conf" "$orig" && ! cmp -s "$d/boot/grub/grub.conf" "$patched"; then
