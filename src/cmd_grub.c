@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "cmds.h"
 #include "json.h"
+#include "kver.h"
 #include "remedy.h"
 #include "textdiff.h"
 #include "util.h"
@@ -283,6 +284,31 @@ static void print_json(const struct bootcfg *bc, const struct argedit_req *req,
 	strbuf_release(&out);
 }
 
+/*
+ * divider= can panic RHEL 4 and RHEL/CentOS 5 kernels before 5.8 (Red Hat
+ * BZ 698842): say so for each entry that gets it on such a kernel.
+ */
+static void warn_divider(const struct bootcfg_entry *e, const struct remedy *rem)
+{
+	struct kver k;
+
+	if (!e->planned || kver_parse(e->version, &k, NULL) ||
+	    !(k.el_major == 4 || (k.el_major == 5 && k.el_minor >= 0 && k.el_minor < 8)))
+		return;
+	for (size_t n = 0; n < e->plan.n_notes; n++) {
+		const struct argedit_note *nt = &e->plan.notes[n];
+
+		if ((nt->kind == ARGEDIT_ADDED || nt->kind == ARGEDIT_REPLACED) &&
+		    !strncmp(nt->text, "divider=", 8)) {
+			cli_warning("'%s': divider= can panic kernel %s (RHEL %d.%d, before 5.8: Red Hat BZ 698842); %s%s",
+				    e->title, e->version, k.el_major, k.el_minor,
+				    rem && rem->variant ? "consider --profile " : "consider leaving divider= out",
+				    rem && rem->variant ? rem->variant : "");
+			return;
+		}
+	}
+}
+
 int cmd_grub(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -487,6 +513,8 @@ int cmd_grub(const struct cli_cmd *cmd, int argc, char **argv)
 				}
 		}
 	}
+	for (size_t i = 0; i < bc.nentries; i++)
+		warn_divider(&bc.entries[i], rem);
 	for (size_t i = 0; i < bc.nentries; i++)
 		if (bc.entries[i].planned && bc.entries[i].plan.conflict_left)
 			cli_warning("'%s': conflicting arguments left as they are (use --replace-conflicts)",

@@ -26,9 +26,10 @@ int grubenv_parse(struct bootcfg *bc, size_t file, char *err)
 	p = n;
 	while (p > hl && (t[p - 1] == '#' || t[p - 1] == '\n'))
 		p--;
-	while (p < n && t[p] != '\n')
-		p++;          /* back to the end of the last variable's line */
-	if (p < n)
+	/* Forward to the end of the last variable's line (a value may end in '#'). */
+	while (p > hl && p < n && t[p] != '\n')
+		p++;
+	if (p > hl && p < n)
 		p++;
 	if (p > n)
 		p = n;
