@@ -51,6 +51,12 @@ struct atomicfile_opts {
  */
 int atomicfile_lock(const char *dir, int timeout_ms, char *err);
 void atomicfile_unlock(int fd);
+/*
+ * Removes the temporary files a killed writer left next to path (call with
+ * the directory's lock held). atomicfile_replace() does it itself; this is
+ * for a locked run that ends up writing nothing.
+ */
+void atomicfile_cleanup(const char *path);
 
 /*
  * Replaces the file at path (a real path, already under any sysroot) with

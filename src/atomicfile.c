@@ -424,6 +424,16 @@ int atomicfile_lock(const char *dir, int timeout_ms, char *err)
 	return fd;
 }
 
+void atomicfile_cleanup(const char *path)
+{
+	struct strbuf dir = STRBUF_INIT;
+	const char *base;
+
+	split_dir(path, &dir, &base);
+	remove_stale(dir.buf, base);
+	strbuf_release(&dir);
+}
+
 void atomicfile_unlock(int fd)
 {
 	if (fd >= 0)

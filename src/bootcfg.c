@@ -723,6 +723,8 @@ int bootcfg_load(struct bootcfg *bc, enum bootcfg_format format,
 	if (lock) {
 		if (lock_dirs(bc, err) || reread(bc, err))
 			return -1;
+		for (size_t i = 0; i < bc->nfiles; i++)
+			atomicfile_cleanup(bc->files[i].real);
 	}
 	for (size_t i = 0; i < bc->nfiles; i++)
 		if (bc->files[i].hardlinked)
