@@ -240,28 +240,52 @@ stop-system-services:
 	done; true
 
 # ------------------------------------------------------------------- run
-# The main job: what this machine's timekeeping looks like.
+# The main job: the environment, then a diagnosis (see tests/tools/main-job.sh:
+# against NTP=HOST[:PORT] when given, else against a loopback chronyd).
+RUN_DURATION ?= 20s
 run: deps
 	@$(MAKE) --no-print-directory all
-	@./$(BIN) env
+	@HVCLOCK=./$(BIN) NTP="$(NTP)" RUN_DURATION="$(RUN_DURATION)" tests/tools/main-job.sh
 
 # ----------------------------------------------------------------- tests
+# `make check` is what CI runs (.ci/run): every test on the normal build,
+# then every test again on an ASan+UBSan build, the unit tests under
+# valgrind, and a short fuzz run of every target.
 check: deps-check
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOLS)
-	@$(MAKE) --no-print-directory unit integration fuzz-smoke
+	@$(MAKE) --no-print-directory unit integration
+ifneq ($(SANITIZE),1)
+	@echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@$(MAKE) --no-print-directory SANITIZE=1 check-sanitized
+	@$(MAKE) --no-print-directory valgrind-run fuzz-smoke
+endif
+
+.PHONY: check-sanitized valgrind-run
+check-sanitized:
+	@$(MAKE) --no-print-directory SANITIZE=1 all $(UNIT_BIN) $(TOOLS)
+	@$(MAKE) --no-print-directory SANITIZE=1 unit integration
+
+# Sanitizer runtime settings for every test process. libfaketime preloads
+# before the ASan runtime, hence verify_asan_link_order=0.
+export ASAN_OPTIONS = verify_asan_link_order=0:detect_leaks=1:abort_on_error=0:exitcode=86
+export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1:exitcode=87
 
 unit: $(UNIT_BIN)
-	@echo "== unit tests (Check)"
-	@TZ=UTC LC_ALL=C $(UNIT_BIN)
+	@echo "== unit tests (Check)$(if $(filter 1,$(SANITIZE)), sanitized)"
+	@TZ=UTC LC_ALL=C HVCLOCK_TOP=$(CURDIR) $(UNIT_BIN)
 
 integration: $(BIN) $(TOOLS)
-	@echo "== integration tests"
+	@echo "== integration tests$(if $(filter 1,$(SANITIZE)), sanitized)"
 	@HVCLOCK=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) TOP=$(CURDIR) \
-		tests/integration/run.sh
+		SANITIZE=$(SANITIZE) tests/integration/run.sh
 
-valgrind: deps-check $(UNIT_BIN)
+valgrind: deps-check
+	@$(MAKE) --no-print-directory $(UNIT_BIN)
+	@$(MAKE) --no-print-directory valgrind-run
+
+valgrind-run: $(UNIT_BIN)
 	@echo "== unit tests under valgrind memcheck"
-	@CK_FORK=no TZ=UTC LC_ALL=C valgrind -q --error-exitcode=99 \
+	@CK_FORK=no TZ=UTC LC_ALL=C HVCLOCK_TOP=$(CURDIR) valgrind -q --error-exitcode=99 \
 		--leak-check=full --errors-for-leak-kinds=definite \
 		--show-leak-kinds=definite $(UNIT_BIN)
 

@@ -36,12 +36,22 @@ struct analysis_fit {
 /*
  * Robust straight-line fit of offset against time: points whose delay is
  * far above the minimum are dropped (their offset error is up to half the
- * extra delay), then a weighted least-squares fit, then iterative
- * rejection of outliers beyond a few robust sigmas (MAD). A single wild
- * point does not move the result.
+ * extra delay) and the rest weighted by their extra delay; a Theil-Sen
+ * start, then weighted least squares with iterative rejection of points
+ * beyond ANALYSIS_REJECT_SIGMAS robust sigmas (1.4826 * MAD of the
+ * residuals). A single wild point does not move the result; up to about a
+ * quarter of the points may be wild. Points with a non-finite value are
+ * ignored; delay_s <= 0 means "no delay known" (no delay filtering).
  */
+#define ANALYSIS_REJECT_SIGMAS 3.5
 void analysis_fit(const struct analysis_point *p, size_t n,
 		  struct analysis_fit *out);
+/*
+ * Plain unweighted least squares over every finite point: the naive fit,
+ * for comparison in tests and benchmarks only.
+ */
+void analysis_fit_ols(const struct analysis_point *p, size_t n,
+		      struct analysis_fit *out);
 
 /* A step of REALTIME against MONOTONIC between two local polls. */
 struct analysis_step {
@@ -49,15 +59,18 @@ struct analysis_step {
 	clock_real_ns at_real; /* REALTIME just after it */
 	double size_s;         /* s, positive = forward, negative = backward */
 	double uncertainty_s;  /* from the read brackets, s */
+	double gap_s;          /* time between the two polls, s (when = t_s +/- gap_s/2) */
 };
 
 /*
  * Scans consecutive snaps for changes of REALTIME - MONOTONIC beyond
- * threshold_s plus the read uncertainty of the two snaps. Slewing moves
- * REALTIME - MONOTONIC too, so the caller's threshold must exceed the
- * largest slew possible between two polls (about 0.1 * interval with
- * chrony's maximum). Returns the number of steps written (at most max).
- * Snaps lacking REALTIME or MONOTONIC are skipped.
+ * threshold_s plus the read uncertainty of the two snaps (half of each
+ * bracket width). The kernel slews MONOTONIC exactly as it slews REALTIME
+ * (adjtime, adjtimex frequency and PLL), so only steps move the difference
+ * (settimeofday, clock_settime, ADJ_SETOFFSET, a leap second): the
+ * threshold only has to exceed the clocks' resolution. Returns the number
+ * of steps written (at most max; more are not counted). Snaps lacking
+ * REALTIME or MONOTONIC are skipped.
  */
 size_t analysis_find_steps(const struct clock_snap *s, size_t n,
 			   double threshold_s, struct analysis_step *out,
@@ -72,8 +85,8 @@ struct measurement {
 	char server[300];          /* the reference used */
 	double duration_s;         /* s */
 	size_t n_ntp;              /* NTP samples used */
-	double offset_s;           /* latest offset, s (reference - clock) */
-	double offset_delay_s;     /* its delay, s */
+	double offset_s;           /* offset now, s (reference - clock): the fit at the last sample */
+	double offset_delay_s;     /* the last sample's delay, s */
 	struct analysis_fit drift_system;  /* REALTIME vs reference */
 	struct analysis_fit drift_raw;     /* raw clocksource vs reference */
 	char raw_clock[16];        /* "monotonic_raw" or "tsc" or "" */
@@ -81,7 +94,8 @@ struct measurement {
 	double kernel_freq_ppm;    /* adjtimex freq, ppm */
 	size_t n_steps;
 	struct analysis_step steps[MEASUREMENT_MAX_STEPS];
-	double read_cost_ns[CLOCK_ID_COUNT]; /* per clock, ns; <0 = absent */
+	double read_cost_ns[CLOCK_ID_COUNT]; /* per clock, median, ns; <0 = absent */
+	double read_cost_min_ns[CLOCK_ID_COUNT]; /* per clock, fastest, ns; <0 = absent */
 };
 
 /* The largest backward step (most negative size), or NULL. */

@@ -10,6 +10,9 @@
 
 #include "cli.h"
 
+/* Usage errors exit 3 (UNKNOWN), as monitoring plugins do. */
+int cmd_diagnose(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cmd_diagnose_help[];
 int cmd_env(const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cmd_env_help[];
 

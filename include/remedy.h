@@ -46,6 +46,9 @@ const struct remedy *remedy_find(const char *id);
  */
 bool remedy_applies_to_kernel(const struct remedy *r, const struct kver *k,
 			      const char *arch);
+/* The RHEL-family release a kernel belongs to: k->el_major/el_minor, or
+ * 4 and the point release for RHEL 4's "2.6.9-89.ELsmp". 0/-1 when none. */
+void remedy_el_release(const struct kver *k, int *major, int *minor);
 /* Whether the space-separated list (add_args, remove_args, conflicts) of
  * r names key ('-' and '_' alike). list is one of r's fields. */
 bool remedy_list_has(const char *list, const char *key);

@@ -82,10 +82,12 @@ void sntp_free(struct sntp_client *c);
 int sntp_query(struct sntp_client *c, const struct sntp_server *s,
 	       struct sntp_sample *out, char *err);
 /*
- * n exchanges back to back (ignoring min_interval_s between them: a burst,
- * like ntpd's iburst but without the waits; keep n small, at most 8),
- * keeping the one with the lowest delay. Returns the number of valid
- * replies (0 -> -1 with err).
+ * A burst of n exchanges (1..8) keeping the one with the lowest delay,
+ * the least disturbed by queueing. The first goes like sntp_query()
+ * (polite wait, every address, retries); the rest follow back to back,
+ * one try each, to the address that answered (like ntpd's iburst without
+ * the waits). Stops early on a Kiss-o'-Death. Returns the number of
+ * valid replies (>= 1), or -1 with err when the first found none.
  */
 int sntp_burst(struct sntp_client *c, const struct sntp_server *s, int n,
 	       struct sntp_sample *best, char *err);

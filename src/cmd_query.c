@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "env.h"
 #include "cmds.h"
 #include "json.h"
 #include "ntp.h"
@@ -19,7 +20,7 @@
 #define QUERY_MAX_COUNT 8
 
 const char cmd_query_help[] =
-	"Usage: hvclock query -s SERVER [-s SERVER]... [-n COUNT] [-t TIMEOUT] [--json]\n"
+	"Usage: hvclock query [-s SERVER]... [-n COUNT] [-t TIMEOUT] [--json]\n"
 	"\n"
 	"Measures this machine's clock offset against NTP servers without\n"
 	"changing the clock (like 'ntpdate -q' or 'sntp'). Each server gets a\n"
@@ -29,7 +30,9 @@ const char cmd_query_help[] =
 	"Options:\n"
 	"  -s, --server SERVER  HOST, HOST:PORT, [IPV6]:PORT or an IPv6 literal;\n"
 	"                       repeatable (up to 16); every address of a name\n"
-	"                       is tried until one answers\n"
+	"                       is tried until one answers. Default: the\n"
+	"                       servers of the running (else configured) time\n"
+	"                       daemon, else pool.ntp.org\n"
 	"  -n, --count COUNT    queries per server, 1 to 8 (default 4)\n"
 	"  -t, --timeout TIME   wait per query, e.g. 500ms, 2s (default 1s);\n"
 	"                       a query that times out is retried once\n"
@@ -205,8 +208,15 @@ int cmd_query(const struct cli_cmd *cmd, int argc, char **argv)
 		return r;
 	}
 	if (!n) {
-		free(res);
-		return cli_usage(cmd, "no server given (use -s SERVER)");
+		/* The servers this machine's time daemon uses, else the pool. */
+		struct sntp_server def[QUERY_MAX_SERVERS];
+		struct env *e = xmalloc(sizeof(*e));
+
+		env_probe(e);
+		n = sntp_servers_from_env(e, def, QUERY_MAX_SERVERS);
+		free(e);
+		for (int i = 0; i < n; i++)
+			res[i].srv = def[i];
 	}
 
 	c = sntp_new(&o);

@@ -14,6 +14,8 @@
 #include "util.h"
 
 const struct cli_cmd cli_commands[] = {
+	{ "diagnose", cmd_diagnose, "measure drift against NTP, find clock steps",
+	  cmd_diagnose_help, 3 },
 	{ "env", cmd_env, "show the timekeeping environment and its evidence",
 	  cmd_env_help, CLI_EXIT_USAGE },
 	{ "help", cmd_help, "show help for hvclock or one command",

@@ -429,15 +429,21 @@ static enum arch_family arch_of_release(const char *rel)
 
 /* RHEL 4 kernels say "2.6.9-89.0.16.ELsmp": an upper-case EL tag that
  * kver's ".elN" parser does not take. */
-static void el_release(const struct kver *k, int *major, int *minor)
+void remedy_el_release(const struct kver *k, int *major, int *minor)
 {
+	if (!k || !k->valid) {
+		*major = 0;
+		*minor = -1;
+		return;
+	}
 	*major = k->el_major;
 	*minor = k->el_minor;
 	if (!*major && kver_cmp(k, 2, 6, 9) == 0 && strstr(k->local, ".EL") &&
 	    isdigit((unsigned char)k->local[0])) {
 		int build = 0;
 
-		for (const char *p = k->local; isdigit((unsigned char)*p); p++)
+		for (const char *p = k->local; isdigit((unsigned char)*p) &&
+		     build < 1000000; p++)
 			build = build * 10 + (*p - '0');
 		*major = 4;
 		*minor = kver_el_minor(4, build);
@@ -461,7 +467,7 @@ bool remedy_applies_to_kernel(const struct remedy *r, const struct kver *k,
 		return false;
 	if (!open_bound(r->kmax) && kver_cmp(k, r->kmax[0], r->kmax[1], r->kmax[2]) > 0)
 		return false;
-	el_release(k, &el_major, &el_minor);
+	remedy_el_release(k, &el_major, &el_minor);
 	if (r->el_major) {
 		if (el_major != r->el_major)
 			return false;

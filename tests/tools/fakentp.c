@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -140,6 +141,40 @@ static void send_good(int fd, const struct net_addr *to,
 	send_reply(fd, to, &p);
 }
 
+/* Receives with the kernel's timestamp as T2 (user space when refused),
+ * so that scheduling delays on a busy machine do not bias the offset. */
+static ssize_t recv_ts(int fd, void *buf, size_t cap, struct net_addr *from,
+		       int64_t *t2)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { buf, cap };
+	struct msghdr mh;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &from->ss;
+	mh.msg_namelen = sizeof(from->ss);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.b;
+	mh.msg_controllen = sizeof(ctl.b);
+	n = recvmsg(fd, &mh, 0);
+	*t2 = now_real();
+	from->len = mh.msg_namelen;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n >= 0 && c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			*t2 = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec +
+			      (int64_t)(offset_s * 1e9);
+		}
+	return n;
+}
+
 static uint32_t refid_code(const char *s)
 {
 	uint8_t b[4] = { 0 };
@@ -180,6 +215,11 @@ int main(int argc, char **argv)
 	fd = bind_udp(addr, port, &me);
 	if (fd < 0)
 		die("cannot bind the server address");
+	{
+		int on = 1;
+
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+	}
 	/* The "other port" socket: same address, an ephemeral port. */
 	{
 		struct net_addr tmp;
@@ -225,9 +265,7 @@ int main(int argc, char **argv)
 			break;
 		if (poll(&pfd, 1, (int)((end - now) / 1000000) + 1) <= 0)
 			continue;
-		from.len = sizeof(from.ss);
-		n = recvfrom(fd, in, sizeof(in), 0, (struct sockaddr *)&from.ss, &from.len);
-		t2 = now_real();
+		n = recv_ts(fd, in, sizeof(in), &from, &t2);
 		if (n < 0 || ntp_decode(in, (size_t)n, &req))
 			continue;
 
