@@ -16,6 +16,8 @@
 #include "json.h"
 #include "kver.h"
 #include "remedy.h"
+#include "rules.h"
+#include "env.h"
 #include "textdiff.h"
 #include "util.h"
 
@@ -34,6 +36,8 @@ const char cmd_grub_help[] =
 	"                        to one\n"
 	"  --remove-args \"A B\"   arguments to remove: a bare key removes every value\n"
 	"                        of that key, key=value only that value\n"
+	"  (none of these)       the remedy diagnose's rules choose for this system\n"
+	"                        (from the environment probe, no measurement)\n"
 	"  --profile NAME        the arguments of a remedy profile (hvclock grub\n"
 	"                        --profile list shows them), applied only to the\n"
 	"                        entries whose kernel the profile is for\n"
@@ -77,6 +81,34 @@ enum {
 	OPT_STDOUT, OPT_CONFIG, OPT_FORMAT, OPT_BACKUP_SUFFIX, OPT_NO_BACKUP,
 	OPT_IN_PLACE, OPT_REPLACE, OPT_JSON, OPT_PROFILE
 };
+
+/*
+ * The remedy the rules pick for this system (env probe, no measurement):
+ * the first finding, worst first, that carries one. Says which on out.
+ */
+static const struct remedy *rules_remedy(FILE *out)
+{
+	struct env *e = xcalloc(1, sizeof(*e));
+	struct rules_result *r = xcalloc(1, sizeof(*r));
+	const struct remedy *rem = NULL;
+
+	env_probe(e);
+	rules_evaluate(e, NULL, NULL, r);
+	for (int i = 0; i < r->n && !rem; i++) {
+		if (!r->findings[i].remedy)
+			continue;
+		rem = r->findings[i].remedy;
+		fprintf(out, "remedy chosen by the rules: %s (rule %s: %s)\n", rem->id,
+			r->findings[i].rule_id, r->findings[i].text);
+	}
+	if (!rem)
+		fprintf(out, "the rules find no boot-argument remedy for this system (%s, %s)\n",
+			e->distro.known ? e->distro.value : "distribution unknown",
+			e->kernel_release.known ? e->kernel_release.value : "kernel unknown");
+	free(e);
+	free(r);
+	return rem;
+}
 
 /* Per entry: whether the profile is meant for this entry's kernel. */
 static bool profile_applies(const struct kver *k, const char *arch, void *arg,
@@ -436,8 +468,21 @@ int cmd_grub(const struct cli_cmd *cmd, int argc, char **argv)
 		add = rem->add_args;
 		rm = rem->remove_args;
 	}
-	if (!add && !rm)
-		return cli_usage(cmd, "nothing to do: give --args, --remove-args or --profile");
+	if (!add && !rm && !profile) {
+		/* The remedy diagnose's rules choose for this system. */
+		rem = rules_remedy(json ? stderr : stdout);
+		if (!rem) {
+			printf("nothing to change\n");
+			return CLI_EXIT_OK;
+		}
+		if (!rem->add_args && !rem->remove_args) {
+			printf("profile %s: %s\nno boot arguments to change\n", rem->id,
+			       rem->summary);
+			return CLI_EXIT_OK;
+		}
+		add = rem->add_args;
+		rm = rem->remove_args;
+	}
 	if (argedit_req_new(add, rm, rem ? rem->conflicts : NULL, replace, &req, err))
 		return cli_usage(cmd, "%s", err);
 

@@ -12,8 +12,8 @@ orig_sum=$(md5sum <"$T/el5/boot/grub/grub.conf")
 # --- usage --------------------------------------------------------------------
 expect_rc 0 "--help" "$HVCLOCK" grub --help
 contains "$T/.out" "--remove-args" "--help lists the options"
-expect_rc 2 "no arguments: usage error" "$HVCLOCK" --sysroot "$T/el5" grub
-contains "$T/.out" "nothing to do" "no arguments: says what is missing"
+expect_rc 0 "no arguments, nothing known about the kernel: nothing to do" "$HVCLOCK" --sysroot "$T/el5" grub
+contains "$T/.out" "the rules find no boot-argument remedy for this system \(CentOS release 5.11 \(Final\), kernel unknown\)" "no arguments: says why nothing is done"
 expect_rc 2 "two modes" "$HVCLOCK" --sysroot "$T/el5" grub --check --apply --args notsc
 expect_rc 2 "unknown option" "$HVCLOCK" grub --frobnicate
 contains "$T/.out" "unknown option '--frobnicate'" "unknown option named"
@@ -121,4 +121,15 @@ printf 'title a\n\tkernel /vmlinuz-2.6.18-419.el5 ro notsc\ntitle b\n\tkernel /v
 # Profile per kernel version, and the remove list of a profile.
 "$HVCLOCK" --sysroot "$T/el5" grub --profile el5-hyperv-nodivider --stdout >"$T/o"
 contains "$T/o" "2.6.18-419.el5 ro root=/dev/VolGroup00/LogVol00 rhgb quiet clock=pit notsc$" "profile el5-hyperv-nodivider applied"
+# --- no arguments: the remedy the rules choose for this system --------------------
+cp -a "$FIXTURES/env/centos55-hyperv" "$T/c55"
+mkdir -p "$T/c55/boot/grub"
+printf 'default=0\ntimeout=5\ntitle CentOS (2.6.18-194.el5)\n\troot (hd0,0)\n\tkernel /vmlinuz-2.6.18-194.el5 ro root=/dev/VolGroup00/LogVol00 rhgb quiet\n\tinitrd /initrd-2.6.18-194.el5.img\n' >"$T/c55/boot/grub/grub.conf"
+expect_rc 1 "no arguments: the rules' remedy, --check" "$HVCLOCK" --sysroot "$T/c55" grub --check
+contains "$T/.out" "remedy chosen by the rules: el5-hyperv \(rule " "says which remedy the rules chose"
+contains "$T/.out" "divider= can panic kernel 2.6.18-194.el5 \(RHEL 5.5" "warns about divider= before 5.8"
+check "no arguments: --apply" "$HVCLOCK" --sysroot "$T/c55" grub --apply
+contains "$T/c55/boot/grub/grub.conf" "194.el5 ro root=/dev/VolGroup00/LogVol00 rhgb quiet clock=pit notsc divider=10$" "the rules' remedy applied"
+expect_rc 0 "a healthy system: nothing to change" "$HVCLOCK" --sysroot "$FIXTURES/env/rhel9-kvm" grub --check
+contains "$T/.out" "the rules find no boot-argument remedy" "says no remedy applies"
 finish
