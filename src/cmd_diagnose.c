@@ -356,8 +356,10 @@ static void text_drift(struct strbuf *out, const char *l,
 		    f->drift_ppm, f->drift_se_ppm,
 		    f->drift_ppm > 0 ? "fast" : f->drift_ppm < 0 ? "slow" : "exact",
 		    f->drift_ppm * 1e-6 * 3600, f->drift_ppm * 1e-6 * 86400);
-	strbuf_addf(out, "  %-*s%s; %zu of %zu samples used over %.0f s, residual %.1f us\n",
-		    LABEL_W, "", what, f->n_used, f->n_total, f->span_s,
+	/* Two lines, so that the report stays within 80 columns. */
+	strbuf_addf(out, "  %-*s%s;\n", LABEL_W, "", what);
+	strbuf_addf(out, "  %-*s%zu of %zu samples used over %.0f s, residual %.1f us\n",
+		    LABEL_W, "", f->n_used, f->n_total, f->span_s,
 		    f->residual_rms_s * 1e6);
 }
 
