@@ -192,73 +192,6 @@ static bool kernel_in(const struct ctx *c, const int kmin[3], const int kmax[3])
 	return true;
 }
 
-/*
- * The kernel's architecture: from the release string, or the x86_64-only
- * "time.c: Using ... GTOD" boot line of 2.6.18 (arch/x86_64/kernel/time.c,
- * timekeeping.md section 4). NULL when nothing says.
- */
-static const char *kernel_arch(const struct env *e)
-{
-	const char *r = e->kernel_release.known ? e->kernel_release.value : "";
-
-	if (strstr(r, "x86_64") || strstr(r, "amd64"))
-		return "x86_64";
-	if (strstr(r, "i686") || strstr(r, "i586") || strstr(r, "i386") ||
-	    strstr(r, "PAE") || strstr(r, "-686"))
-		return "i686";
-	for (int i = 0; i < e->n_hints; i++)
-		if (!strcmp(e->hints[i].id, "gtod-timer"))
-			return "x86_64";
-	return NULL;
-}
-
-/* Whether a blank-separated command line has the short option flag,
- * alone or combined ("-x", "-dx"). */
-static bool short_flag(const char *args, char flag)
-{
-	for (const char *p = args; *p;) {
-		size_t n;
-
-		p += strspn(p, " ");
-		n = strcspn(p, " ");
-		if (n >= 2 && p[0] == '-' && p[1] != '-' && memchr(p + 1, flag, n - 1)) {
-			bool letters = true;
-
-			for (size_t i = 1; i < n; i++)
-				letters &= (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z');
-			if (letters)
-				return true;
-		}
-		p += n;
-	}
-	return false;
-}
-
-/* chronyd -x does not control the system clock (chronyd(8)); the test
- * servers of this very project run that way. */
-static bool chronyd_hands_off(const struct env *e)
-{
-	const struct env_daemon *d = &e->daemons[DAEMON_CHRONYD];
-
-	return d->running && short_flag(d->args, 'x');
-}
-
-/* The daemon that disciplines the clock: env's choice, passing over a
- * chronyd that leaves the clock alone. */
-static int disciplining_daemon(const struct env *e)
-{
-	static const enum daemon_kind next[] = { DAEMON_NTPD, DAEMON_TIMESYNCD,
-		DAEMON_OPENNTPD };
-	int d = env_active_daemon(e);
-
-	if (d != DAEMON_CHRONYD || !chronyd_hands_off(e))
-		return d;
-	for (size_t i = 0; i < UTIL_ARRAY_SIZE(next); i++)
-		if (e->daemons[next[i]].running)
-			return next[i];
-	return -1;
-}
-
 static void drift_words(double ppm, char *buf, size_t len)
 {
 	double per_h = fabs(ppm) * 1e-6 * 3600;
@@ -1196,7 +1129,7 @@ static void evidence(const struct ctx *c, const struct rule *r, struct rules_fin
 					     "t = %.0f s", c->m->steps[i].size_s,
 					     c->m->steps[i].uncertainty_s, c->m->steps[i].t_s);
 	}
-	if (r->daemon == D_NONE && chronyd_hands_off(c->e))
+	if (r->daemon == D_NONE && c->e->daemons[DAEMON_CHRONYD].hands_off)
 		add_evidence(f, "chronyd runs with -x (pid %d), which leaves the system "
 			     "clock alone (chronyd(8))", c->e->daemons[DAEMON_CHRONYD].pid);
 	for (int k = 0; c->ev && k < LOGSCAN_KIND_COUNT; k++) {
@@ -1367,8 +1300,8 @@ void rules_evaluate(const struct env *e, const struct measurement *m,
 	c.m = m;
 	c.ev = ev;
 	c.out = out;
-	c.daemon = disciplining_daemon(e);
-	c.arch = kernel_arch(e);
+	c.daemon = env_active_daemon(e);
+	c.arch = e->arch.known ? e->arch.value : NULL;
 	if (e->kernel_release.known)
 		remedy_el_release(&e->kver, &c.el_major, &c.el_minor);
 	else
