@@ -188,9 +188,9 @@ RPM_BUILD = gcc make pkgconf-pkg-config libcpuid-devel plotutils-devel check-dev
 DEB_RUN   = chrony
 RPM_RUN   = chrony
 DEB_CHECK = chrony libfaketime faketime prometheus-node-exporter prometheus \
-	curl valgrind clang libclang-rt-dev python3
+	curl valgrind clang libclang-rt-dev python3 python3-yaml
 RPM_CHECK = chrony libfaketime golang-github-prometheus-node-exporter \
-	prometheus curl valgrind clang compiler-rt python3
+	prometheus curl valgrind clang compiler-rt python3 python3-pyyaml
 DEB_BENCH = rdate sntp ntpsec-ntpdate hyperfine gnuplot-nox
 RPM_BENCH = rdate sntp hyperfine gnuplot
 

@@ -37,7 +37,26 @@ struct atomicfile_opts {
 	const char *backup_suffix;
 	/* Refuse to write through a symbolic link in the final component. */
 	bool no_follow;
+	/*
+	 * The caller already holds atomicfile_lock() on the file's directory
+	 * (held across its read-modify-write), so do not lock again.
+	 */
+	bool lock_held;
 };
+
+/*
+ * Takes the writers' lock on directory dir (the flock atomicfile_replace
+ * takes), waiting at most timeout_ms for another writer. Returns a file
+ * descriptor for atomicfile_unlock(), or -1 with err.
+ */
+int atomicfile_lock(const char *dir, int timeout_ms, char *err);
+void atomicfile_unlock(int fd);
+/*
+ * Removes the temporary files a killed writer left next to path (call with
+ * the directory's lock held). atomicfile_replace() does it itself; this is
+ * for a locked run that ends up writing nothing.
+ */
+void atomicfile_cleanup(const char *path);
 
 /*
  * Replaces the file at path (a real path, already under any sysroot) with

@@ -32,4 +32,7 @@ extern const char cmd_query_help[];
 /* `hvclock --help`: usage and the list of commands; returns 0. */
 int cmd_help_overview(FILE *f);
 
+int cmd_grub(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cmd_grub_help[];
+
 #endif

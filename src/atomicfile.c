@@ -16,6 +16,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -156,37 +157,57 @@ static void remove_stale(const char *dir, const char *base)
 	strbuf_release(&p);
 }
 
-/* Creates path.suffix (or path.suffix.N) holding data, never overwriting. */
-static int make_backup(const char *path, const char *suffix, const char *data,
-		       size_t len, const struct stat *st, struct strbuf *out,
-		       char *err)
+/*
+ * Creates path.suffix (or path.suffix.N) holding data, never overwriting.
+ * The copy is written to a temporary file first and link()ed to its name
+ * (link fails when the name exists), so a writer killed at any point
+ * leaves either a complete backup or none (its temporary file is removed
+ * as stale by the next writer).
+ */
+static int make_backup(const char *path, const char *dir, const char *base,
+		       const char *suffix, const char *data, size_t len,
+		       const struct stat *st, struct strbuf *out, char *err)
 {
-	int fd = -1;
+	struct strbuf tmp = STRBUF_INIT;
+	int fd, ret = -1;
 
-	for (int i = 0; i < 1000 && fd < 0; i++) {
-		strbuf_reset(out);
-		strbuf_addf(out, "%s%s", path, suffix);
-		if (i)
-			strbuf_addf(out, ".%d", i);
-		fd = open(out->buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-			  st->st_mode & 07777);
-		if (fd < 0 && errno != EEXIST)
-			return util_errno(err, errno, "cannot create backup '%s'", out->buf);
+	strbuf_addf(&tmp, "%s/.%s" TMP_TAG "XXXXXX", dir, base);
+	fd = mkostemp(tmp.buf, O_CLOEXEC);
+	if (fd < 0) {
+		util_errno(err, errno, "cannot create backup of '%s' in '%s'", path, dir);
+		goto out;
 	}
-	if (fd < 0)
-		return util_err(err, "cannot create backup of '%s': too many backups", path);
-	if (write_all(fd, data, len) || fsync(fd)) {
-		int e = errno;
-
+	if (write_all(fd, data, len) || fchmod(fd, st->st_mode & 07777) || fsync(fd)) {
+		util_errno(err, errno, "cannot write backup of '%s'", path);
 		close(fd);
-		unlink(out->buf);
-		return util_errno(err, e, "cannot write backup '%s'", out->buf);
+		goto out_unlink;
 	}
 	if (fchown(fd, st->st_uid, st->st_gid) && errno != EPERM) {
 		/* best effort: keep going with our own ownership */
 	}
 	close(fd);
-	return 0;
+	for (int i = 0; i < 1000; i++) {
+		strbuf_reset(out);
+		strbuf_addf(out, "%s%s", path, suffix);
+		if (i)
+			strbuf_addf(out, ".%d", i);
+		if (!link(tmp.buf, out->buf)) {
+			ret = 0;
+			goto out_unlink;
+		}
+		if (errno != EEXIST) {
+			util_errno(err, errno, "cannot create backup '%s'", out->buf);
+			goto out_unlink;
+		}
+	}
+	util_err(err, "cannot create backup of '%s': too many backups", path);
+out_unlink:
+	unlink(tmp.buf);
+out:
+	if (ret)
+		strbuf_reset(out);
+	strbuf_release(&tmp);
+	return ret;
 }
 
 static int read_fd(int fd, struct strbuf *out)
@@ -258,7 +279,7 @@ int atomicfile_replace(const char *path, const void *data, size_t len,
 		util_errno(err, errno, "cannot open directory '%s'", dir.buf);
 		goto out;
 	}
-	if (flock(dfd, LOCK_EX | LOCK_NB)) {
+	if (!opts->lock_held && flock(dfd, LOCK_EX | LOCK_NB)) {
 		if (errno != EWOULDBLOCK) {
 			util_errno(err, errno, "cannot lock directory '%s'", dir.buf);
 			goto out;
@@ -290,8 +311,8 @@ int atomicfile_replace(const char *path, const void *data, size_t len,
 			goto out;
 		}
 		close(ofd);
-		if (make_backup(target.buf, opts->backup_suffix, old.buf, old.len,
-				&st, &backup, err))
+		if (make_backup(target.buf, dir.buf, base, opts->backup_suffix,
+				old.buf, old.len, &st, &backup, err))
 			goto out;
 	}
 	if (exists && st.st_nlink > 1) {
@@ -375,6 +396,48 @@ out:
 	strbuf_release(&old);
 	strbuf_release(&backup);
 	return ret;
+}
+
+int atomicfile_lock(const char *dir, int timeout_ms, char *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return util_errno(err, errno, "cannot open directory '%s'", dir);
+	/* Polled so that the wait is bounded (flock has no timeout). */
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB); waited += 50) {
+		struct timespec ts = { 0, 50 * 1000000L };
+
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = errno;
+
+			close(fd);
+			return util_errno(err, e, "cannot lock directory '%s'", dir);
+		}
+		if (waited >= timeout_ms) {
+			close(fd);
+			return util_err(err, "cannot lock directory '%s': another hvclock is writing there (waited %d s)",
+					dir, timeout_ms / 1000);
+		}
+		nanosleep(&ts, NULL);
+	}
+	return fd;
+}
+
+void atomicfile_cleanup(const char *path)
+{
+	struct strbuf dir = STRBUF_INIT;
+	const char *base;
+
+	split_dir(path, &dir, &base);
+	remove_stale(dir.buf, base);
+	strbuf_release(&dir);
+}
+
+void atomicfile_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 bool atomicfile_is_hardlinked(const char *path)

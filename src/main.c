@@ -26,6 +26,8 @@ const struct cli_cmd cli_commands[] = {
 	  cmd_report_help, CLI_EXIT_USAGE },
 	{ "help", cmd_help, "show help for hvclock or one command",
 	  cmd_help_help, CLI_EXIT_USAGE },
+	{ "grub", cmd_grub, "add or remove kernel arguments in the boot configuration",
+	  cmd_grub_help, CLI_EXIT_USAGE },
 	{ "query", cmd_query, "one-shot SNTP offset measurement (like ntpdate -q)",
 	  cmd_query_help, CLI_EXIT_USAGE },
 	{ NULL, NULL, NULL, NULL, 0 }
