@@ -5,7 +5,7 @@
 #   make run        deps, build, run the main job
 #   make check      deps, build, every test (unit, integration, fuzz smoke)
 #   make check SANITIZE=1   the same under ASan+UBSan
-#   make valgrind   unit tests under memcheck
+#   make valgrind   unit tests and real command runs under memcheck
 #   make bench      benchmarks against peer tools (not part of check)
 #   make fuzz       each fuzz target for FUZZ_SECONDS (default 60)
 #   make install / uninstall   (PREFIX, DESTDIR)
@@ -282,14 +282,19 @@ integration: $(BIN) $(TOOLS)
 		SANITIZE=$(SANITIZE) tests/integration/run.sh
 
 valgrind: deps-check
-	@$(MAKE) --no-print-directory $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOLS)
 	@$(MAKE) --no-print-directory valgrind-run
 
-valgrind-run: $(UNIT_BIN)
+# The unit tests, then real command runs (tests/valgrind/v_*.sh: env,
+# diagnose, grub on fixture trees, query against chronyd and fakentp).
+valgrind-run: $(UNIT_BIN) $(BIN) $(TOOLS)
 	@echo "== unit tests under valgrind memcheck"
 	@CK_FORK=no TZ=UTC LC_ALL=C HVCLOCK_TOP=$(CURDIR) valgrind -q --error-exitcode=99 \
 		--leak-check=full --errors-for-leak-kinds=definite \
 		--show-leak-kinds=definite $(UNIT_BIN)
+	@echo "== commands under valgrind memcheck"
+	@set -e; for t in tests/valgrind/v_*.sh; do echo "-- $$(basename $$t .sh)"; \
+	  HVCLOCK=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) TOP=$(CURDIR) bash $$t; done
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(TOOLS)

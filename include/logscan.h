@@ -92,6 +92,12 @@ void logscan_scan(const char *ntp_driftfile, const char *chrony_driftfile,
  */
 int logscan_match(const char *line, double *value);
 
+#ifdef HV_TESTING
+/* The date a syslog, ISO or dmesg line carries (into date, dlen bytes, ""
+ * when none) and where its message starts (a pointer into l). */
+const char *split_line(const char *l, char *date, size_t dlen);
+#endif
+
 /* Whether anything was found (any count, or a drift file at the limit). */
 bool logscan_any(const struct logscan *ls);
 /* One evidence line for kind k ("ntpd stepped the clock 14 times (Jan 26

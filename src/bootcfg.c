@@ -648,12 +648,17 @@ int bootcfg_load(struct bootcfg *bc, enum bootcfg_format format,
 
 	if (config) {
 		size_t i;
+		struct stat st;
 
 		if (!sysroot_is_live() && config[0] != '/')
 			return util_err(err, "--config '%s' must be an absolute path inside the --sysroot",
 					config);
-		if (!exists(config))
-			return util_errno(err, ENOENT, "cannot open '%s'", config);
+		if (sysroot_stat(config, &st))
+			return util_errno(err, errno, "cannot open '%s'", config);
+		if (S_ISDIR(st.st_mode))
+			return util_errno(err, EISDIR, "cannot open '%s'", config);
+		if (!S_ISREG(st.st_mode))
+			return util_err(err, "cannot open '%s': not a regular file", config);
 		i = bootcfg_add_file(bc, config, format ? format : BOOTCFG_LEGACY);
 		if (read_file(bc, i, err))
 			return -1;

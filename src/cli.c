@@ -36,26 +36,64 @@ int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 	return cmd->usage_exit;
 }
 
+/*
+ * Whether getopt's last error was about a long option (argv[optind - 1],
+ * "--name" or "--name=value") rather than the short option optopt.
+ * getopt_long sets optopt to 0 for an unknown long option, to the
+ * option's value for a long option that lacks or must not have a value
+ * (which may be a letter, as in "--server"), and to the letter for a bad
+ * short option; it advances optind past a long option always, past a
+ * group of short options only at the group's last letter. So a short
+ * error with optind not advanced is one inside argv[optind] (optopt
+ * before its last letter); otherwise the word is argv[optind - 1].
+ */
+static bool long_option_error(char **argv)
+{
+	const char *cur = argv[optind], *w;
+
+	if (!optopt)
+		return true;
+	if (cur && cur[0] == '-' && cur[1] && cur[1] != '-') {
+		const char *p = strchr(cur + 1, optopt);
+
+		if (p && p[1])
+			return false;
+	}
+	w = argv[optind - 1];
+	return w && w[0] == '-' && w[1] == '-';
+}
+
 int cli_common_option(const struct cli_cmd *cmd, int opt, char **argv)
 {
 	char err[UTIL_ERRMAX];
+	const char *w;
+	int n;
 
 	switch (opt) {
 	case CLI_OPT_HELP:
 		cli_print_help(cmd, stdout);
 		return CLI_EXIT_OK;
 	case CLI_OPT_SYSROOT:
+		/* An empty value is a script's unset variable, not "live". */
+		if (!*optarg)
+			return cli_usage(cmd, "option '--sysroot' needs a directory, not ''");
 		if (sysroot_set(optarg, err))
 			return cli_usage(cmd, "%s", err);
 		return -1;
 	case ':':
-		if (optopt)
-			return cli_usage(cmd, "option '-%c' needs a value", optopt);
-		return cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
 	case '?':
-		if (optopt)
+		if (!long_option_error(argv)) {
+			if (opt == ':')
+				return cli_usage(cmd, "option '-%c' needs a value", optopt);
 			return cli_usage(cmd, "unknown option '-%c'", optopt);
-		return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+		w = argv[optind - 1];
+		n = (int)strcspn(w, "=");
+		if (opt == ':')
+			return cli_usage(cmd, "option '%.*s' needs a value", n, w);
+		if (optopt && w[n] == '=')
+			return cli_usage(cmd, "option '%.*s' takes no value", n, w);
+		return cli_usage(cmd, "unknown option '%.*s'", n, w);
 	default:
 		return cli_usage(cmd, "option '%s' is not handled", argv[optind - 1]);
 	}

@@ -383,9 +383,13 @@ int cmd_grub(const struct cli_cmd *cmd, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_ARGS:
+			if (!*optarg)
+				return cli_usage(cmd, "empty --args");
 			add = optarg;
 			break;
 		case OPT_REMOVE:
+			if (!*optarg)
+				return cli_usage(cmd, "empty --remove-args");
 			rm = optarg;
 			break;
 		case OPT_ENTRY:
@@ -412,6 +416,8 @@ int cmd_grub(const struct cli_cmd *cmd, int argc, char **argv)
 			nmodes++;
 			break;
 		case OPT_CONFIG:
+			if (!*optarg)
+				return cli_usage(cmd, "empty --config");
 			config = optarg;
 			break;
 		case OPT_FORMAT:

@@ -192,7 +192,7 @@ static bool iso_date(const char *l)
 
 /* The date a line carries, and where its message starts (after the
  * syslog header "DATE HOST " and any "kernel: " tag). */
-static const char *split_line(const char *l, char *date, size_t dlen)
+HV_TESTABLE const char *split_line(const char *l, char *date, size_t dlen)
 {
 	const char *msg = l;
 	size_t n;

@@ -55,9 +55,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--sysroot") || !strncmp(a, "--sysroot=", 10)) {
 			const char *dir = a[9] == '=' ? a + 10 : argv[++i];
 
-			if (!dir) {
-				fprintf(stderr, "hvclock: option '--sysroot' needs a value\n"
-					"Try 'hvclock --help'.\n");
+			if (!dir || !*dir) {
+				fprintf(stderr, "hvclock: option '--sysroot' needs a %s\n"
+					"Try 'hvclock --help'.\n", dir ? "directory, not ''" : "value");
 				return CLI_EXIT_USAGE;
 			}
 			if (sysroot_set(dir, err)) {

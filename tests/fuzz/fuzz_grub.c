@@ -1,7 +1,9 @@
 /*
  * fuzz_grub.c - the boot-config editor on arbitrary files.
  * The first byte picks the format (GRUB legacy, /etc/default/grub, a BLS
- * entry, a grubenv block, /etc/kernel/cmdline); the rest is the file.
+ * entry, a grubenv block, /etc/kernel/cmdline: byte % 5) and the arguments
+ * (the EL5 remedy, a conflicting clocksource=, a quoted value with a blank
+ * and a repeatable key: byte / 5 % 3); the rest is the file.
  * Invariants: no crash; patching the result again changes nothing; when
  * the patch only added arguments, removing them gives the input back byte
  * for byte (except where a GRUB_CMDLINE_LINUX line or quotes had to be
@@ -65,8 +67,14 @@ static char *patch(enum bootcfg_format fmt, const char *text, size_t len,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct argedit_req *add, *rm;
+	static const char *const sets[] = {
+		"clock=pit notsc divider=10",
+		"clocksource=acpi_pm",
+		"acpi_osi=\"Windows 2015\" console=ttyS0,115200",
+	};
+	static struct argedit_req *add[UTIL_ARRAY_SIZE(sets)], *rm[UTIL_ARRAY_SIZE(sets)];
 	enum bootcfg_format fmt;
+	size_t set;
 	const char *text = (const char *)data + 1;
 	size_t len, l1 = 0, l2 = 0, l3 = 0;
 	char *once, *twice, *back;
@@ -74,19 +82,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size)
 		return 0;
-	if (!add && (argedit_req_new("clock=pit notsc divider=10", NULL, NULL, false, &add, NULL) ||
-		     argedit_req_new(NULL, "clock=pit notsc divider=10", NULL, false, &rm, NULL)))
-		abort();
+	for (size_t i = 0; i < UTIL_ARRAY_SIZE(sets); i++)
+		if (!add[i] && (argedit_req_new(sets[i], NULL, NULL, false, &add[i], NULL) ||
+				argedit_req_new(NULL, sets[i], NULL, false, &rm[i], NULL)))
+			abort();
 	fmt = formats[data[0] % UTIL_ARRAY_SIZE(formats)];
+	set = (size_t)(data[0] / UTIL_ARRAY_SIZE(formats)) % UTIL_ARRAY_SIZE(sets);
 	len = size - 1;
-	once = patch(fmt, text, len, add, &l1, &only_added);
+	once = patch(fmt, text, len, add[set], &l1, &only_added);
 	if (!once)
 		return 0;
-	twice = patch(fmt, once, l1, add, &l2, NULL);
+	twice = patch(fmt, once, l1, add[set], &l2, NULL);
 	if (!twice || l2 != l1 || memcmp(once, twice, l1))
 		abort();
 	if (only_added && l1 != len) {
-		back = patch(fmt, once, l1, rm, &l3, NULL);
+		back = patch(fmt, once, l1, rm[set], &l3, NULL);
 		if (!back || l3 != len || memcmp(back, text, len))
 			abort();
 		free(back);

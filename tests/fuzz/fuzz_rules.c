@@ -7,16 +7,14 @@
  * both renderings must run, the JSON must come out balanced, and the worst
  * severity must be the worst of the findings.
  */
-#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "env.h"
+#include "fuzzroot.h"
 #include "logscan.h"
 #include "rules.h"
 #include "sysroot.h"
@@ -29,20 +27,7 @@ static const char *const files[] = {
 	"etc/redhat-release", "etc/ntp.conf", "etc/chrony.conf",
 	"var/log/messages", "var/log/maillog", "var/log/dmesg", "var/lib/ntp/drift",
 };
-static char root[64];
-
-static void mkdirs(const char *path)
-{
-	char buf[256];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-}
+static struct fuzzroot root;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -53,13 +38,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct rules_result r;
 	struct strbuf sb = STRBUF_INIT;
 	struct json j;
-	char path[256], num[32];
+	char num[32];
 	enum rules_severity worst = RULES_OK;
 
-	if (!root[0]) {
-		snprintf(root, sizeof(root), "/tmp/hvclock-fuzz-rules-%d", (int)getpid());
-		mkdir(root, 0755);
-	}
+	if (!root.nfiles)
+		fuzzroot_init(&root, "rules", files, sizeof(files) / sizeof(files[0]));
 	{
 		const uint8_t *sep = memmem(p, size, "\n--\n", 4);
 		size_t len = (size_t)((sep ? sep : end) - p);
@@ -67,22 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(num, sizeof(num), "%.*s", (int)(len < 31 ? len : 31), (const char *)p);
 		p = sep ? sep + 4 : end;
 	}
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		const uint8_t *sep = p < end ? memmem(p, (size_t)(end - p), "\n--\n", 4) : NULL;
-		size_t len = p < end ? (size_t)((sep ? sep : end) - p) : 0;
-		int fd;
-
-		snprintf(path, sizeof(path), "%s/%s", root, files[i]);
-		mkdirs(path);
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0) {
-			if (len && write(fd, p, len) < 0)
-				abort();
-			close(fd);
-		}
-		p = sep ? sep + 4 : end;
-	}
-	if (sysroot_set(root, NULL))
+	fuzzroot_write(&root, p, (size_t)(end - p));
+	if (sysroot_set(root.dir, NULL))
 		abort();
 	env_probe(&e);
 	logscan_scan(e.daemons[DAEMON_NTPD].conf.driftfile,
