@@ -82,6 +82,21 @@ bool util_endswith(const char *s, const char *suffix);
 /* Case-insensitive substring search (ASCII). */
 const char *util_strcasestr(const char *hay, const char *needle);
 
+/*
+ * fmax()/fmin() with their NaN rule (a NaN argument loses), inline: the
+ * binary does not link libm at all (see the Makefile's math flags), which
+ * keeps a cron run of `hvclock log` small.
+ */
+static inline double util_fmax(double a, double b)
+{
+	return (a > b || b != b) ? a : b;
+}
+
+static inline double util_fmin(double a, double b)
+{
+	return (a < b || b != b) ? a : b;
+}
+
 /* Formats a duration in seconds for people: "45 s", "15 min", "3.3 h". */
 void util_human_duration(double s, char *buf, size_t len);
 

@@ -268,7 +268,7 @@ static double robust_sigma(const struct analysis_point *p, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (use[i])
 			tmp[m++] = fabs(p[i].offset_s - line_at(l, p[i].t_s));
-	return m ? fmax(MAD_TO_SIGMA * median(tmp, m), SIGMA_FLOOR_S)
+	return m ? util_fmax(MAD_TO_SIGMA * median(tmp, m), SIGMA_FLOOR_S)
 		 : SIGMA_FLOOR_S;
 }
 
@@ -306,7 +306,7 @@ void analysis_fit(const struct analysis_point *p, size_t n,
 	memset(&l, 0, sizeof(l));
 	theil_sen(p, n, next, &l);
 	s0 = l.ok ? robust_sigma(p, n, next, &l, tmp) : SIGMA_FLOOR_S;
-	thr = fmax(fmax(DELAY_KEEP_FACTOR * med_e, DELAY_FLOOR_S),
+	thr = util_fmax(util_fmax(DELAY_KEEP_FACTOR * med_e, DELAY_FLOOR_S),
 		   2 * ANALYSIS_REJECT_SIGMAS * s0);
 	ncand = 0;
 	for (size_t i = 0; i < n; i++) {

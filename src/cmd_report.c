@@ -531,8 +531,8 @@ static struct plot *build_plot(const struct report *r, enum plot_format fmt,
 
 			report_point(r, g->first + k, &t, &off);
 			rt = ref_time(r, (int)i, t, off);
-			tmin = fmin(tmin, rt);
-			tmax = fmax(tmax, rt);
+			tmin = util_fmin(tmin, rt);
+			tmax = util_fmax(tmax, rt);
 		}
 	}
 	if (ro->have_since)

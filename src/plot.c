@@ -453,8 +453,8 @@ static void y_range(struct plot *p)
 	double lo = INFINITY, hi = -INFINITY, big, step, pad;
 
 	for (size_t i = 0; i < p->ncells; i++) {
-		lo = fmin(lo, p->cells[i].min);
-		hi = fmax(hi, p->cells[i].max);
+		lo = util_fmin(lo, p->cells[i].min);
+		hi = util_fmax(hi, p->cells[i].max);
 	}
 	if (!isfinite(lo)) {
 		lo = -1e-3;
@@ -469,7 +469,7 @@ static void y_range(struct plot *p)
 	pad = (hi - lo) * 0.06;
 	lo -= pad;
 	hi += pad;
-	big = fmax(fabs(lo), fabs(hi));
+	big = util_fmax(fabs(lo), fabs(hi));
 	if (big >= 1) {
 		p->yscale = 1;
 		p->yunit = "s";
@@ -488,7 +488,11 @@ static void y_range(struct plot *p)
 
 static void fmt_y(double v, double step, char *buf, size_t len)
 {
-	int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
+	int dec = 0;
+
+	/* Decimals a tick label needs: as many as step has below 1. */
+	for (double st = step; st < 1 - 1e-9 && dec < 15; st *= 10)
+		dec++;
 
 	if (fabs(v) < step * 1e-6)
 		v = 0;
@@ -619,8 +623,8 @@ static void draw_x_axis(struct plot *p)
 static void draw_gaps(struct plot *p)
 {
 	for (size_t i = 0; i < p->ngaps; i++) {
-		double a = fmax(tx(p, p->gaps[i].t0), p->x0);
-		double b = fmin(tx(p, p->gaps[i].t1), p->x1);
+		double a = util_fmax(tx(p, p->gaps[i].t0), p->x0);
+		double b = util_fmin(tx(p, p->gaps[i].t1), p->x1);
 
 		if (b <= a)
 			continue;
@@ -677,7 +681,7 @@ static void draw_fits(struct plot *p)
 
 	for (size_t i = 0; i < p->nfits; i++) {
 		const struct fitline *f = &p->fits[i];
-		double xa = fmax(tx(p, f->t0), p->x0), xb = fmin(tx(p, f->t1), p->x1);
+		double xa = util_fmax(tx(p, f->t0), p->x0), xb = util_fmin(tx(p, f->t1), p->x1);
 		double w;
 
 		if (xb - xa < 1)
@@ -795,7 +799,7 @@ static void draw_markers(struct plot *p)
 			if (!m->label[0])
 				continue;
 			w = text_width(p, 11, bold, m->label);
-			lx = fmin(fmax(x - w / 2, p->x0), p->x1 - w);
+			lx = util_fmin(util_fmax(x - w / 2, p->x0), p->x1 - w);
 			/* Two lanes; a label that fits in neither is left out. */
 			for (int l = 0; l < 2; l++) {
 				if (!lane_free(used[l], nused[l], lx, lx + w))

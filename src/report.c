@@ -277,7 +277,7 @@ static bool same_step_as_last(struct report *r, double size)
 
 		if (e->kind != REPORT_STEP)
 			continue;
-		if (fabs(e->size_s - size) <= fmax(0.01, 0.01 * fabs(size)) &&
+		if (fabs(e->size_s - size) <= util_fmax(0.01, 0.01 * fabs(size)) &&
 		    r->have_prev && r->prev->real_ns - e->at_ns < INT64_C(120000000000)) {
 			e->live = true;
 			return true;
@@ -590,7 +590,7 @@ static void find_gaps(struct report *r)
 		     i < r->segs[s].first + r->segs[s].n; i++)
 			dt[n++] = (float)(r->pts[i].t_s - r->pts[i - 1].t_s);
 	r->sum.median_interval_s = n ? select_kth(dt, n, n / 2) : 0;
-	thr = r->o.gap_s > 0 ? r->o.gap_s : fmax(3 * r->sum.median_interval_s, 120);
+	thr = r->o.gap_s > 0 ? r->o.gap_s : util_fmax(3 * r->sum.median_interval_s, 120);
 	r->sum.gap_threshold_s = thr;
 	free(dt);
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sample.h"
+#include "util.h"
 
 #define COST_BATCHES 64
 #define COST_READS 16
@@ -75,7 +76,7 @@ void sample_read_cost(double median_ns[CLOCK_ID_COUNT],
 				ok &= !clock_read((enum clock_id)id, &v);
 			if (clock_read(CLOCK_ID_MONOTONIC, &m1) || !ok)
 				break;
-			per[nb++] = fmax(0, (double)(m1 - m0 - overhead) / COST_READS);
+			per[nb++] = util_fmax(0, (double)(m1 - m0 - overhead) / COST_READS);
 		}
 		if (!nb)
 			continue;
@@ -196,13 +197,13 @@ static bool stopping(const struct sample_hooks *h)
 int sample_run(const struct sample_opts *o, const struct sample_hooks *h,
 	       struct sample_result *r, char *err)
 {
-	const int64_t poll_ns = (int64_t)llround(fmax(o->poll_s, 1e-4) * 1e9);
-	const double interval = fmax(o->interval_s, 1e-3);
+	const int64_t poll_ns = (int64_t)llround(util_fmax(o->poll_s, 1e-4) * 1e9);
+	const double interval = util_fmax(o->interval_s, 1e-3);
 	struct clock_snap prev, cur;
 	double next_query = 0, next_progress = 1;
 	/* Bounded in count as well as in time: every iteration sleeps a poll
 	 * or makes a query, so this many cannot be reached by a sane clock. */
-	const double max_iter = 4 * (o->duration_s / fmax(o->poll_s, 1e-4) +
+	const double max_iter = 4 * (o->duration_s / util_fmax(o->poll_s, 1e-4) +
 				     o->duration_s / interval) + 1000;
 
 	memset(r, 0, sizeof(*r));
@@ -245,9 +246,9 @@ int sample_run(const struct sample_opts *o, const struct sample_hooks *h,
 			next_query += interval;
 			queried = true;
 		} else {
-			wait = fmin(o->duration_s - now, o->poll_s);
+			wait = util_fmin(o->duration_s - now, o->poll_s);
 			if (h && h->query)
-				wait = fmin(wait, next_query - now);
+				wait = util_fmin(wait, next_query - now);
 			if (wait > 0) {
 				int64_t ns = (int64_t)llround(wait * 1e9);
 
@@ -261,7 +262,7 @@ int sample_run(const struct sample_opts *o, const struct sample_hooks *h,
 		if (clock_snap_read(&cur, o->snap_tries))
 			return util_errno(err, errno, "cannot read CLOCK_MONOTONIC");
 		add_steps(r, &prev, &cur, o->step_threshold_s);
-		r->max_gap_s = fmax(r->max_gap_s, (double)(cur.v[CLOCK_ID_MONOTONIC] -
+		r->max_gap_s = util_fmax(r->max_gap_s, (double)(cur.v[CLOCK_ID_MONOTONIC] -
 							    prev.v[CLOCK_ID_MONOTONIC]) * 1e-9);
 		r->n_polls++;
 		prev = cur;
