@@ -43,11 +43,62 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median of v[0..n) (reorders v). n > 0. */
-static double median(double *v, size_t n)
+/*
+ * The k-th smallest of v[0..n) (0-based), by quickselect with a
+ * median-of-three pivot: v is partly reordered so that v[0..k) <= v[k].
+ * Linear on average; the fits take a median at every iteration, so this
+ * is on the report's hot path (a year of records, thousands of fits).
+ */
+static double select_kth(double *v, size_t n, size_t k)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
+		double a = v[lo], b = v[mid], c = v[hi], pivot;
+
+		pivot = a < b ? (b < c ? b : (a < c ? c : a))
+			      : (a < c ? a : (b < c ? c : b));
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				double t = v[i];
+
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
+}
+
+/* Median of v[0..n) (reorders v). n > 0. */
+HV_TESTABLE double median(double *v, size_t n);
+HV_TESTABLE double median(double *v, size_t n)
+{
+	double hi = select_kth(v, n, n / 2), lo;
+
+	if (n % 2)
+		return hi;
+	/* v[0..n/2) now holds the lower half: its largest is the other middle. */
+	lo = v[0];
+	for (size_t i = 1; i < n / 2; i++)
+		if (v[i] > lo)
+			lo = v[i];
+	return 0.5 * (lo + hi);
 }
 
 static bool point_ok(const struct analysis_point *p)

@@ -345,6 +345,41 @@ START_TEST(test_worst_backward)
 }
 END_TEST
 
+double median(double *v, size_t n); /* HV_TESTABLE in analysis.c */
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Quickselect median against a full sort, on sizes and duplicates that
+ * exercise every partition case. */
+START_TEST(test_median_select)
+{
+	double v[257], w[257];
+	unsigned seed = 12345;
+
+	for (size_t n = 1; n <= 257; n += (n < 20 ? 1 : 17)) {
+		for (int rep = 0; rep < 20; rep++) {
+			double want;
+
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				/* few distinct values on odd reps: many ties */
+				v[i] = rep % 2 ? (double)((seed >> 16) % 5)
+					       : (double)(seed >> 8) / 65536.0 - 100;
+				w[i] = v[i];
+			}
+			qsort(w, n, sizeof(*w), cmp_d);
+			want = n % 2 ? w[n / 2] : 0.5 * (w[n / 2 - 1] + w[n / 2]);
+			ck_assert_double_eq(median(v, n), want);
+		}
+	}
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
@@ -362,6 +397,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(fit, test_large_values);
 	tcase_add_test(steps, test_steps);
 	tcase_add_test(steps, test_worst_backward);
+	tcase_add_test(fit, test_median_select);
 	suite_add_tcase(s, fit);
 	suite_add_tcase(s, steps);
 	return s;
