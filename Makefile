@@ -269,6 +269,8 @@ check-sanitized:
 # before the ASan runtime, hence verify_asan_link_order=0.
 export ASAN_OPTIONS = verify_asan_link_order=0:detect_leaks=1:abort_on_error=0:exitcode=86
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1:exitcode=87
+# Leaks inside third-party libraries (libplot keeps some after deletepl).
+export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
 unit: $(UNIT_BIN)
 	@echo "== unit tests (Check)$(if $(filter 1,$(SANITIZE)), sanitized)"
@@ -300,13 +302,37 @@ bench: deps-bench
 		tests/bench/run.sh
 
 # ---------------------------------------------------------------- install
-install: $(BIN)
+install: $(BIN) install-log-data
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hvclock
 	install -m 0644 data/hvclock.1 $(DESTDIR)$(MANDIR)/man1/hvclock.1
 
-uninstall:
+# The periodic logger's files: cron line, systemd units (installed, not
+# enabled), logrotate, Prometheus alerting rules, the sample log. @BINDIR@
+# in the cron line and the units becomes the installed binary's directory.
+LOG_UNITS = hvclock-log.service hvclock-log.timer hvclock-watch.service
+.PHONY: install-log-data uninstall-log-data
+install-log-data:
+	install -d $(DESTDIR)$(SYSCONFDIR)/cron.d $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DATADIR)/sample
+	sed 's|@BINDIR@|$(BINDIR)|g' data/cron/hvclock >$(DESTDIR)$(SYSCONFDIR)/cron.d/hvclock
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/cron.d/hvclock
+	install -m 0644 data/logrotate/hvclock $(DESTDIR)$(SYSCONFDIR)/logrotate.d/hvclock
+	for u in $(LOG_UNITS); do \
+	  sed 's|@BINDIR@|$(BINDIR)|g' data/systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	install -m 0644 data/prometheus/hvclock-alerts.yml $(DESTDIR)$(DATADIR)/prometheus/hvclock-alerts.yml
+	install -m 0644 data/sample/hyperv-guest.log $(DESTDIR)$(DATADIR)/sample/hyperv-guest.log
+
+uninstall: uninstall-log-data
 	rm -f $(DESTDIR)$(BINDIR)/hvclock $(DESTDIR)$(MANDIR)/man1/hvclock.1
+
+uninstall-log-data:
+	rm -f $(DESTDIR)$(SYSCONFDIR)/cron.d/hvclock $(DESTDIR)$(SYSCONFDIR)/logrotate.d/hvclock \
+		$(DESTDIR)$(DATADIR)/prometheus/hvclock-alerts.yml \
+		$(DESTDIR)$(DATADIR)/sample/hyperv-guest.log
+	for u in $(LOG_UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
+	-rmdir $(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DATADIR)/sample 2>/dev/null
 
 clean:
 	rm -rf build hvclock

@@ -16,6 +16,15 @@ extern const char cmd_diagnose_help[];
 int cmd_env(const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cmd_env_help[];
 
+int cmd_log(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cmd_log_help[];
+
+int cmd_watch(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cmd_watch_help[];
+
+int cmd_report(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cmd_report_help[];
+
 int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cmd_help_help[];
 int cmd_query(const struct cli_cmd *cmd, int argc, char **argv);

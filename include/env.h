@@ -48,7 +48,8 @@ struct env_daemon {
 	bool running;
 	int pid;
 	char args[256];          /* its command line, blank separated */
-	bool slew_only;          /* ntpd -x */
+	bool slew_only;          /* ntpd -x: steps only beyond 600 s */
+	bool hands_off;          /* chronyd -x: does not control the clock */
 	bool config_found;
 	char config_path[128];
 	struct daemon_conf conf;
@@ -95,6 +96,7 @@ struct env {
 	/* Kernel */
 	struct env_fact kernel_release;
 	struct kver kver;                /* valid only if kernel_release.known */
+	struct env_fact arch;            /* "x86_64", "i686", "aarch64"... */
 	struct env_fact cmdline;
 	int n_time_args;
 	struct env_bootarg time_args[ENV_MAX_TIME_ARGS];
@@ -139,7 +141,11 @@ struct env {
  */
 void env_probe(struct env *e);
 /* Text and JSON renderings of the model are in envfmt.h. */
-/* The running daemon disciplining the clock, or -1 (chronyd first). */
+/*
+ * The daemon disciplining the clock, or -1: the running one (chronyd first;
+ * a chronyd -x leaves the clock alone and does not count), else, when the
+ * process list is unknown (a sysroot), the configured one.
+ */
 int env_active_daemon(const struct env *e);
 /* The boot argument with that key (last occurrence), or NULL. */
 const struct env_bootarg *env_time_arg(const struct env *e, const char *key);

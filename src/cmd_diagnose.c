@@ -8,6 +8,8 @@
  * run as a Nagios/Icinga check unchanged.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "cli.h"
@@ -23,6 +26,7 @@
 #include "envfmt.h"
 #include "json.h"
 #include "logscan.h"
+#include "report.h"
 #include "rules.h"
 #include "sample.h"
 #include "sntp.h"
@@ -37,7 +41,7 @@ enum diag_state { DIAG_OK = 0, DIAG_WARNING = 1, DIAG_CRITICAL = 2, DIAG_UNKNOWN
 
 const char cmd_diagnose_help[] =
 	"Usage: hvclock diagnose [-s SERVER]... [-d DURATION] [-i INTERVAL] [-b N]\n"
-	"                        [--no-ntp] [--json] [--quiet]\n"
+	"                        [--no-ntp | --samples FILE] [--json] [--quiet]\n"
 	"                        [--warn-offset T] [--crit-offset T]\n"
 	"                        [--warn-drift R] [--crit-drift R]\n"
 	"\n"
@@ -69,7 +73,11 @@ const char cmd_diagnose_help[] =
 	"      --crit-offset T  ... CRITICAL (default 1s)\n"
 	"      --warn-drift R   |drift| beyond R: WARNING (default 100ppm)\n"
 	"      --crit-drift R   ... CRITICAL (default 500ppm, ntpd's limit)\n"
+	"      --samples FILE   judge a sample log written by 'hvclock log'\n"
+	"                       instead of sampling (the latest segment with a\n"
+	"                       drift fit stands for now; every step counts)\n"
 	"      --sysroot DIR    read the environment under DIR; needs --no-ntp\n"
+	"                       or --samples\n"
 	"                       and measures nothing live\n"
 	"  -h, --help           show this help\n"
 	"\n"
@@ -89,6 +97,8 @@ struct diag_opts {
 	struct sntp_server servers[DIAG_MAX_SERVERS];
 	int n_servers;
 	bool servers_given, no_ntp, json, quiet;
+	const char *samples;  /* --samples FILE: judge a recorded log instead */
+	const char *samples_what;  /* ... and what it held (after reading) */
 	long burst;           /* queries per INTERVAL, lowest delay kept */
 	struct sample_opts so;
 	double warn_offset_s, crit_offset_s, warn_drift_ppm, crit_drift_ppm;
@@ -192,6 +202,7 @@ static void diag_progress(void *ctx, const struct sample_result *r,
 struct diag_ctx {
 	struct diag_ntp ntp;
 	struct diag_progress prog;
+	struct strbuf samples_what;  /* --samples: what was read */
 };
 
 static int ctx_query(void *ctx, struct sntp_sample *out, int *source, char *err)
@@ -386,8 +397,16 @@ static void text_report(const struct diag_opts *o, const struct env *e,
 		strbuf_addstr(out, "  none: under --sysroot the live clocks are not sampled\n");
 		goto findings;
 	}
+	if (o->samples) {
+		label(out, "Recorded");
+		strbuf_addf(out, "%s\n", o->samples_what);
+	}
 	label(out, "Reference");
-	if (m->have_ntp)
+	if (m->have_ntp && o->samples)
+		strbuf_addf(out, "%s, %zu samples over %.1f h\n", m->server[0] ?
+			    m->server : "(not named in the log)", m->n_ntp,
+			    m->duration_s / 3600);
+	else if (m->have_ntp)
 		strbuf_addf(out, "%s, %zu samples in %.0f s (%zu failed, %zu dropped)\n",
 			    m->server, m->n_ntp, m->duration_s, r->n_ntp_failed,
 			    r->n_ntp_discarded);
@@ -409,7 +428,13 @@ static void text_report(const struct diag_opts *o, const struct env *e,
 		   !*m->raw_clock ? "no MONOTONIC_RAW and no TSC" :
 		   m->have_ntp ? buf : "needs NTP");
 	label(out, "Kernel freq");
-	if (r->kstate_known) {
+	if (o->samples) {
+		if (m->kernel_freq_known)
+			strbuf_addf(out, "%+.3f ppm (adjtimex, last record)\n",
+				    m->kernel_freq_ppm);
+		else
+			strbuf_addstr(out, "unknown (not in the log)\n");
+	} else if (r->kstate_known) {
 		strbuf_addf(out, "%+.3f ppm (adjtimex), tick %ld us, %s",
 			    r->kstate_end.freq_ppm, r->kstate_end.tick_us,
 			    clock_kstate_state_name(r->kstate_end.state));
@@ -422,7 +447,9 @@ static void text_report(const struct diag_opts *o, const struct env *e,
 		strbuf_addf(out, "unknown (%s)\n", r->kstate_why);
 	}
 	label(out, "Steps");
-	if (!m->n_steps)
+	if (o->samples)
+		strbuf_addf(out, "%zu between or during the recorded runs\n", m->n_steps);
+	else if (!m->n_steps)
 		strbuf_addf(out, "none in %zu polls (every %.0f ms, longest gap %.1f ms)\n",
 			    r->n_polls, o->so.poll_s * 1e3, r->max_gap_s * 1e3);
 	else
@@ -431,11 +458,15 @@ static void text_report(const struct diag_opts *o, const struct env *e,
 	for (size_t i = 0; i < m->n_steps && i < MEASUREMENT_MAX_STEPS; i++) {
 		const struct analysis_step *s = &m->steps[i];
 
+		char unc[32];
+
 		fmt_real(s->at_real, buf, sizeof(buf));
-		strbuf_addf(out, "  %-*s%+.6f s %s at +%.2f s (%s), +/- %.1f us\n",
-			    LABEL_W, "", s->size_s, s->size_s < 0 ? "BACKWARD" : "forward",
-			    s->t_s, buf, s->uncertainty_s * 1e6);
+		util_human_duration(s->uncertainty_s, unc, sizeof(unc));
+		strbuf_addf(out, "  %-*s%+.6f s %s at %s, +/- %s\n", LABEL_W, "",
+			    s->size_s, s->size_s < 0 ? "BACKWARD" : "forward", buf, unc);
 	}
+	if (o->samples)
+		goto findings; /* clocks and read costs were not measured here */
 	label(out, "Clocks");
 	for (int id = 0, first = 1; id < CLOCK_ID_COUNT; id++)
 		if (r->present & (1u << id)) {
@@ -536,6 +567,7 @@ static void json_report(const struct diag_opts *o, const struct env *e,
 	json_int(&j, "burst", o->burst);
 	json_double(&j, "step_threshold_s", o->so.step_threshold_s, 6);
 	json_bool(&j, "ntp", !o->no_ntp);
+	json_string_or_null(&j, "samples", o->samples);
 	json_begin_array(&j, "servers");
 	for (int i = 0; i < o->n_servers; i++) {
 		char name[300];
@@ -557,12 +589,14 @@ static void json_report(const struct diag_opts *o, const struct env *e,
 		return;
 	}
 	json_begin_object(&j, "measurement");
+	json_string(&j, "source", o->samples ? "samples" : "live");
+	json_string_or_null(&j, "samples_file", o->samples);
 	json_double(&j, "elapsed_s", m->duration_s, 9);
 	json_begin_object(&j, "ntp");
 	json_bool(&j, "compared", m->have_ntp);
 	json_string_or_null(&j, "why_not", m->have_ntp ? NULL : m->ntp_why);
 	json_string_or_null(&j, "server", m->have_ntp ? m->server : NULL);
-	if (m->have_ntp) {
+	if (m->have_ntp && !o->samples) {
 		json_string(&j, "address", r->last_sntp.addr);
 		json_int(&j, "stratum", r->last_sntp.stratum);
 		json_string(&j, "refid", r->last_sntp.refid);
@@ -684,7 +718,8 @@ static void json_report(const struct diag_opts *o, const struct env *e,
 static int parse_opts(const struct cli_cmd *cmd, int argc, char **argv,
 		      struct diag_opts *o)
 {
-	enum { OPT_JSON = 0x2000, OPT_NO_NTP, OPT_WO, OPT_CO, OPT_WD, OPT_CD };
+	enum { OPT_JSON = 0x2000, OPT_NO_NTP, OPT_WO, OPT_CO, OPT_WD, OPT_CD,
+	       OPT_SAMPLES };
 	static const struct option longopts[] = {
 		{ "server", required_argument, NULL, 's' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -693,6 +728,7 @@ static int parse_opts(const struct cli_cmd *cmd, int argc, char **argv,
 		{ "burst", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "no-ntp", no_argument, NULL, OPT_NO_NTP },
+		{ "samples", required_argument, NULL, OPT_SAMPLES },
 		{ "warn-offset", required_argument, NULL, OPT_WO },
 		{ "crit-offset", required_argument, NULL, OPT_CO },
 		{ "warn-drift", required_argument, NULL, OPT_WD },
@@ -701,7 +737,7 @@ static int parse_opts(const struct cli_cmd *cmd, int argc, char **argv,
 		{ NULL, 0, NULL, 0 }
 	};
 	char err[UTIL_ERRMAX];
-	bool interval_given = false;
+	bool interval_given = false, duration_given = false;
 	int opt, r;
 
 	memset(o, 0, sizeof(*o));
@@ -730,6 +766,7 @@ static int parse_opts(const struct cli_cmd *cmd, int argc, char **argv,
 		case 'd':
 			if (util_parse_duration(optarg, 1, 7 * 86400, &o->so.duration_s, err))
 				return cli_usage(cmd, "option '--duration': %s", err);
+			duration_given = true;
 			break;
 		case 'i':
 			if (util_parse_duration(optarg, 0.05, 3600, &o->so.interval_s, err))
@@ -744,6 +781,11 @@ static int parse_opts(const struct cli_cmd *cmd, int argc, char **argv,
 			break;
 		case OPT_NO_NTP:
 			o->no_ntp = true;
+			break;
+		case OPT_SAMPLES:
+			if (!*optarg)
+				return cli_usage(cmd, "option '--samples': empty file name");
+			o->samples = optarg;
 			break;
 		case OPT_WO:
 		case OPT_CO:
@@ -777,9 +819,15 @@ static int parse_opts(const struct cli_cmd *cmd, int argc, char **argv,
 				 o->servers[0].host);
 	if (o->json && o->quiet)
 		return cli_usage(cmd, "--json and --quiet contradict each other");
-	if (!sysroot_is_live() && !o->no_ntp)
-		return cli_usage(cmd, "--sysroot needs --no-ntp: the live clocks of this "
-				 "machine must not be mixed with another system's files");
+	if (o->samples && (o->servers_given || o->no_ntp || interval_given ||
+			   duration_given || o->burst != 1))
+		return cli_usage(cmd, "--samples judges a recorded log: it takes no %s",
+				 o->servers_given ? "-s" : o->no_ntp ? "--no-ntp" :
+				 interval_given ? "--interval" : duration_given ?
+				 "--duration" : "--burst");
+	if (!sysroot_is_live() && !o->no_ntp && !o->samples)
+		return cli_usage(cmd, "--sysroot needs --no-ntp or --samples: the live clocks "
+				 "of this machine must not be mixed with another system's files");
 	if (interval_given && o->no_ntp)
 		return cli_usage(cmd, "--interval has no use with --no-ntp");
 	if (o->so.interval_s < 2 * (double)o->burst) {
@@ -795,6 +843,48 @@ static int parse_opts(const struct cli_cmd *cmd, int argc, char **argv,
 			return cli_usage(cmd, "interval below 2s per query needs -s with a loopback server");
 	}
 	return -1;
+}
+
+/* ------------------------------------------------------------ samples */
+
+/*
+ * --samples FILE: the measurement the report module reconstructs from an
+ * `hvclock log` file (report_measurement), so that the rules can judge a
+ * guest from days of evidence without sampling here. what receives one
+ * line saying what was read.
+ */
+static int read_samples(const char *file, struct measurement *m,
+			struct strbuf *what, char *err)
+{
+	struct report_opts ro;
+	struct report *r;
+	const struct report_summary *sum;
+	int fd, rc = -1;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return util_errno(err, errno, "cannot open '%s'", file);
+	report_opts_default(&ro);
+	r = report_new(&ro);
+	if (report_read_fd(r, fd, file, err))
+		goto out;
+	report_finish(r);
+	for (size_t i = 0; i < report_nwarnings(r); i++)
+		cli_warning("%s: %s", file, report_warning(r, i));
+	sum = report_summary(r);
+	if (!report_measurement(r, m)) {
+		util_err(err, "no sample records in '%s'", file);
+		goto out;
+	}
+	strbuf_addf(what, "%s: %zu records of %s over %.1f h, %zu segments",
+		    file, sum->n_records, sum->host[0] ? sum->host : "an unnamed host",
+		    (double)(sum->last_ns - sum->first_ns) * 1e-9 / 3600,
+		    report_nsegments(r));
+	rc = 0;
+out:
+	close(fd);
+	report_free(r);
+	return rc;
 }
 
 /* ------------------------------------------------------------ main */
@@ -818,6 +908,7 @@ int cmd_diagnose(const struct cli_cmd *cmd, int argc, char **argv)
 	int rc;
 
 	memset(&r, 0, sizeof(r));
+	strbuf_init(&ctx->samples_what);
 	rc = parse_opts(cmd, argc, argv, o);
 	if (rc >= 0)
 		goto out_free;
@@ -825,10 +916,18 @@ int cmd_diagnose(const struct cli_cmd *cmd, int argc, char **argv)
 	measured = sysroot_is_live();
 
 	env_probe(e);
-	if (!o->no_ntp && !o->servers_given)
+	if (!o->no_ntp && !o->servers_given && !o->samples)
 		o->n_servers = sntp_servers_from_env(e, o->servers, DIAG_MAX_SERVERS);
 
-	if (measured) {
+	if (o->samples) {
+		if (read_samples(o->samples, m, &ctx->samples_what, err)) {
+			cli_error("%s", err);
+			rc = DIAG_UNKNOWN;
+			goto out_free;
+		}
+		o->samples_what = ctx->samples_what.buf;
+		measured = true;
+	} else if (measured) {
 		sntp_opts_default(&so);
 		if (o->so.interval_s < so.min_interval_s)
 			so.min_interval_s = o->so.interval_s;
@@ -915,6 +1014,7 @@ int cmd_diagnose(const struct cli_cmd *cmd, int argc, char **argv)
 out_free:
 	if (ctx->ntp.client)
 		sntp_free(ctx->ntp.client);
+	strbuf_release(&ctx->samples_what);
 	sample_result_release(&r);
 	strbuf_release(&out);
 	free(ctx);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -888,6 +889,8 @@ static void probe_daemons(struct env *e)
 			chrony_includes(&text);
 			daemons_parse_chrony(text.buf, &d->conf);
 		}
+		/* chronyd(8): -x disables the control of the system clock. */
+		d->hands_off = d->running && has_short_flag(d->args, 'x');
 	}
 
 	/* ntpd (ntp.org or ntpsec); openntpd also runs as "ntpd". */
@@ -944,7 +947,7 @@ int env_active_daemon(const struct env *e)
 		DAEMON_TIMESYNCD, DAEMON_OPENNTPD };
 
 	for (size_t i = 0; i < UTIL_ARRAY_SIZE(order); i++)
-		if (e->daemons[order[i]].running)
+		if (e->daemons[order[i]].running && !e->daemons[order[i]].hands_off)
 			return order[i];
 	if (e->procs_known)
 		return -1;
@@ -1261,6 +1264,43 @@ static void probe_hypervisor(struct env *e)
 				   e->hv_why, sizeof(e->hv_why));
 }
 
+/* ----------------------------------------------------------------- arch */
+
+/*
+ * Live: uname(2). Under a sysroot: the release string (RHEL kernels carry
+ * the arch: 2.6.32-754.el6.x86_64, 2.6.18-8.el5PAE), else the 2.6.18
+ * "time.c: Using ... GTOD" boot line, which only x86_64's time.c prints
+ * (arch/x86_64/kernel/time.c; timekeeping.md section 4).
+ */
+static void probe_arch(struct env *e)
+{
+	const char *r = e->kernel_release.known ? e->kernel_release.value : "";
+	struct utsname u;
+
+	if (e->live && !uname(&u)) {
+		fact_set(&e->arch, u.machine, "uname");
+		return;
+	}
+	if (strstr(r, "x86_64") || strstr(r, "amd64"))
+		fact_set(&e->arch, "x86_64", "kernel release");
+	else if (strstr(r, "i686") || strstr(r, "i586") || strstr(r, "i386") ||
+		 strstr(r, "PAE") || strstr(r, "-686"))
+		fact_set(&e->arch, "i686", "kernel release");
+	else if (strstr(r, "aarch64") || strstr(r, "arm64"))
+		fact_set(&e->arch, "aarch64", "kernel release");
+	else {
+		for (int i = 0; i < e->n_hints; i++)
+			if (!strcmp(e->hints[i].id, "gtod-timer")) {
+				fact_set(&e->arch, "x86_64",
+					 "boot log: x86_64-only time.c GTOD line");
+				return;
+			}
+		fact_unknown(&e->arch, e->live ? "uname failed" :
+			     "not in the kernel release nor the boot log (uname is "
+			     NOT_UNDER_SYSROOT ")");
+	}
+}
+
 /* ------------------------------------------------------------------ main */
 
 void env_probe(struct env *e)
@@ -1273,6 +1313,7 @@ void env_probe(struct env *e)
 	probe_kernel(e);
 	probe_cpu(e);
 	probe_klog(e, &st);
+	probe_arch(e);
 	probe_clocksource(e, &st);
 	probe_kstate(e);
 	probe_distro(e);

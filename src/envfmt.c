@@ -103,7 +103,8 @@ static void daemon_text(const struct env *e, int k, struct strbuf *out,
 
 	if (d->running)
 		strbuf_addf(&s, "%s running (pid %d)%s%s", daemons_id(k), d->pid,
-			    d->slew_only ? ", -x (slew only to 600 s)" : "",
+			    d->slew_only ? ", -x (slew only to 600 s)" :
+			    d->hands_off ? ", -x (does not control the clock)" : "",
 			    d->args[0] ? ":" : "");
 	else
 		strbuf_addf(&s, "%s configured, %s", daemons_id(k),
@@ -174,6 +175,8 @@ void envfmt_text(const struct env *e, struct strbuf *out)
 
 	kernel_desc(e, buf, sizeof(buf));
 	field(out, "Kernel", "%s", buf);
+	fact_text(&e->arch, buf, sizeof(buf), true);
+	field(out, "  arch", "%s", buf);
 	if (!e->cmdline.known) {
 		field(out, "  time args", "unknown (%s)", e->cmdline.why);
 	} else if (!e->n_time_args) {
@@ -319,6 +322,7 @@ static void json_daemon(struct json *j, const struct env *e, int k)
 		json_string(j, "args", d->args);
 	}
 	json_bool(j, "slew_only", d->slew_only);
+	json_bool(j, "hands_off", d->hands_off);
 	json_string_or_null(j, "config", d->config_found ? d->config_path : NULL);
 	json_begin_array(j, "servers");
 	for (int i = 0; i < c->nservers; i++)
@@ -401,6 +405,7 @@ void envfmt_json(const struct env *e, struct json *j, const char *key)
 		}
 		json_end_object(j);
 	}
+	json_fact(j, "arch", &e->arch);
 	json_fact(j, "cmdline", &e->cmdline);
 	json_begin_array(j, "time_args");
 	for (int i = 0; i < e->n_time_args; i++) {

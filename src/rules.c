@@ -192,26 +192,6 @@ static bool kernel_in(const struct ctx *c, const int kmin[3], const int kmax[3])
 	return true;
 }
 
-/*
- * The kernel's architecture: from the release string, or the x86_64-only
- * "time.c: Using ... GTOD" boot line of 2.6.18 (arch/x86_64/kernel/time.c,
- * timekeeping.md section 4). NULL when nothing says.
- */
-static const char *kernel_arch(const struct env *e)
-{
-	const char *r = e->kernel_release.known ? e->kernel_release.value : "";
-
-	if (strstr(r, "x86_64") || strstr(r, "amd64"))
-		return "x86_64";
-	if (strstr(r, "i686") || strstr(r, "i586") || strstr(r, "i386") ||
-	    strstr(r, "PAE") || strstr(r, "-686"))
-		return "i686";
-	for (int i = 0; i < e->n_hints; i++)
-		if (!strcmp(e->hints[i].id, "gtod-timer"))
-			return "x86_64";
-	return NULL;
-}
-
 static void drift_words(double ppm, char *buf, size_t len)
 {
 	double per_h = fabs(ppm) * 1e-6 * 3600;
@@ -985,7 +965,8 @@ static const struct rule table[] = {
 			"OpenNTPD): nothing keeps this clock in time.",
 		.remedy = remedy_no_daemon,
 		.conseq = C_DRIFT,
-		.source = "timekeeping.md 3, 4",
+		.source = "chronyd(8) (-x leaves the clock alone); a clock nothing "
+			"disciplines keeps its raw drift [timekeeping.md 3]",
 	},
 	{
 		.id = "xen-pv-wallclock",
@@ -1148,6 +1129,9 @@ static void evidence(const struct ctx *c, const struct rule *r, struct rules_fin
 					     "t = %.0f s", c->m->steps[i].size_s,
 					     c->m->steps[i].uncertainty_s, c->m->steps[i].t_s);
 	}
+	if (r->daemon == D_NONE && c->e->daemons[DAEMON_CHRONYD].hands_off)
+		add_evidence(f, "chronyd runs with -x (pid %d), which leaves the system "
+			     "clock alone (chronyd(8))", c->e->daemons[DAEMON_CHRONYD].pid);
 	for (int k = 0; c->ev && k < LOGSCAN_KIND_COUNT; k++) {
 		char line[600];
 
@@ -1262,9 +1246,14 @@ static void summary(const struct ctx *c, struct rules_result *out)
 	struct strbuf sb = STRBUF_INIT;
 	const struct env *e = c->e;
 
-	strbuf_addf(&sb, "%s guest", hypervisor_name(e->hv));
 	if (e->hv == HV_NONE)
-		strbuf_reset(&sb), strbuf_addstr(&sb, "bare metal");
+		strbuf_addstr(&sb, "bare metal");
+	else if (e->hv == HV_UNKNOWN)
+		strbuf_addstr(&sb, "platform unknown");
+	else if (e->hv == HV_OTHER)
+		strbuf_addstr(&sb, "guest of an unlisted hypervisor");
+	else
+		strbuf_addf(&sb, "%s guest", hypervisor_name(e->hv));
 	strbuf_addf(&sb, ", kernel %s", e->kernel_release.known ? e->kernel_release.value : "unknown");
 	if (e->distro.known)
 		strbuf_addf(&sb, " (%s)", e->distro.value);
@@ -1312,7 +1301,7 @@ void rules_evaluate(const struct env *e, const struct measurement *m,
 	c.ev = ev;
 	c.out = out;
 	c.daemon = env_active_daemon(e);
-	c.arch = kernel_arch(e);
+	c.arch = e->arch.known ? e->arch.value : NULL;
 	if (e->kernel_release.known)
 		remedy_el_release(&e->kver, &c.el_major, &c.el_minor);
 	else

@@ -64,6 +64,7 @@ START_TEST(test_centos55_hyperv)
 	ck_assert_int_eq(e.kver.el_build, 194);
 	ck_assert_int_eq(e.kver.el_minor, 5);
 	ck_assert_int_eq(e.n_time_args, 0);
+	ck_assert_str_eq(e.arch.value, "x86_64"); /* the x86_64-only GTOD line */
 
 	ck_assert_int_eq(e.tsc.value, 1);
 	ck_assert_int_eq(e.constant_tsc.value, 1);
@@ -123,6 +124,7 @@ START_TEST(test_ubuntu2204_hyperv)
 	ck_assert(has_evidence(HV_HYPERV, "kernel log"));
 	ck_assert(has_evidence(HV_OTHER, "cpuinfo"));
 	ck_assert_str_eq(e.kernel_release.value, "5.15.0-1051-azure");
+	ck_assert(!e.arch.known); /* nothing says, and uname is live only */
 	ck_assert_int_eq(e.kver.el_major, 0);
 	ck_assert_str_eq(e.clocksource.value, "hyperv_clocksource_tsc_page");
 	ck_assert_str_eq(e.clocksources_available.value,
@@ -163,6 +165,7 @@ START_TEST(test_rhel9_kvm)
 	ck_assert_str_eq(e.clocksource.value, "kvm-clock");
 	ck_assert_int_eq(e.kver.el_major, 9);
 	ck_assert_int_eq(e.kver.el_minor, 3); /* from the ".el9_3" tag */
+	ck_assert_str_eq(e.arch.value, "x86_64"); /* from the release */
 	ck_assert_int_eq(e.el_major, 9);
 	ck_assert_int_eq(e.el_minor, 3);
 	ck_assert_str_eq(e.distro_id, "rhel");
@@ -278,6 +281,36 @@ START_TEST(test_missing_root)
 }
 END_TEST
 
+START_TEST(test_chronyd_hands_off)
+{
+	char *dir = testutil_mkdtemp();
+	char path[512];
+	static const char stat_c[] = "55 (chronyd) S 1 55 55 0 -1 0\n";
+	static const char stat_n[] = "60 (ntpd) S 1 60 60 0 -1 0\n";
+
+	snprintf(path, sizeof(path), "%s/proc/55/stat", dir);
+	testutil_write(path, stat_c, strlen(stat_c));
+	snprintf(path, sizeof(path), "%s/proc/55/cmdline", dir);
+	testutil_write(path, "chronyd\0-x\0-d\0", 15);
+	ck_assert_int_eq(sysroot_set(dir, NULL), 0);
+	env_probe(&e);
+	ck_assert(e.daemons[DAEMON_CHRONYD].running);
+	ck_assert(e.daemons[DAEMON_CHRONYD].hands_off);
+	/* chronyd -x leaves the clock alone: no daemon disciplines it. */
+	ck_assert_int_eq(env_active_daemon(&e), -1);
+	snprintf(path, sizeof(path), "%s/proc/60/stat", dir);
+	testutil_write(path, stat_n, strlen(stat_n));
+	snprintf(path, sizeof(path), "%s/proc/60/cmdline", dir);
+	testutil_write(path, "ntpd\0-g\0", 9);
+	env_probe(&e);
+	sysroot_set(NULL, NULL);
+	ck_assert_int_eq(env_active_daemon(&e), DAEMON_NTPD);
+	ck_assert(!e.daemons[DAEMON_NTPD].slew_only);
+	testutil_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_time_args)
 {
 	char *dir = testutil_mkdtemp();
@@ -324,6 +357,7 @@ Suite *env_suite(void)
 	tcase_add_test(tc, test_broken_tree);
 	tcase_add_test(tc, test_missing_root);
 	tcase_add_test(tc, test_time_args);
+	tcase_add_test(tc, test_chronyd_hands_off);
 	suite_add_tcase(s, tc);
 	return s;
 }

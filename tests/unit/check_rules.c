@@ -79,6 +79,13 @@ static void pkg(const char *name, const char *version)
 	snprintf(p->source, sizeof(p->source), "test");
 }
 
+/* The kernel's architecture, as the env probe gives it. */
+static void arch(const char *a)
+{
+	E.arch.known = true;
+	snprintf(E.arch.value, sizeof(E.arch.value), "%s", a);
+}
+
 static void khint(const char *id, const char *first)
 {
 	struct env_hint *h = &E.hints[E.n_hints++];
@@ -156,6 +163,7 @@ SETUP(el55_hyperv)
 	(void)m; (void)ev;
 	guest(HV_HYPERV, "2.6.18-194.el5", "tsc");
 	khint("gtod-timer", "time.c: Using 3.579545 MHz WALL PM GTOD PIT/TSC timer.");
+	arch("x86_64"); /* env: the GTOD line is x86_64-only */
 	run_daemon(DAEMON_NTPD);
 }
 SETUP(el55_hyperv_drifting)
@@ -358,6 +366,7 @@ SETUP(vmw53_divider)
 	(void)m; (void)ev;
 	guest(HV_VMWARE, "2.6.18-128.el5", "tsc");
 	khint("gtod-timer", "time.c: Using 1.193182 MHz WALL HPET GTOD HPET/TSC timer.");
+	arch("x86_64"); /* env: the GTOD line is x86_64-only */
 	bootarg("divider", "10");
 	bootarg("notsc", NULL);
 }
@@ -385,6 +394,7 @@ SETUP(vmw53)
 	(void)m; (void)ev;
 	guest(HV_VMWARE, "2.6.18-128.el5", "tsc");
 	khint("gtod-timer", "time.c: Using 1.193182 MHz WALL HPET GTOD HPET/TSC timer.");
+	arch("x86_64"); /* env: the GTOD line is x86_64-only */
 	run_daemon(DAEMON_NTPD)->slew_only = true;
 }
 SETUP(vmw53_notsc)
@@ -414,6 +424,7 @@ SETUP(vmw53_pae)
 {
 	vmw53_noarch(m, ev);
 	guest(HV_VMWARE, "2.6.18-128.el5PAE", NULL);
+	arch("i686"); /* env: from the PAE kernel's release */
 }
 SETUP(vmw53_pae_full)
 {
@@ -505,6 +516,31 @@ SETUP(no_daemon_fast)
 {
 	no_daemon(m, ev);
 	*m = drift(50000);
+}
+SETUP(chronyd_x_only)
+{
+	struct env_daemon *d;
+
+	no_daemon(m, ev);
+	d = run_daemon(DAEMON_CHRONYD);
+	snprintf(d->args, sizeof(d->args), "chronyd -x -d -u root -f /tmp/c.conf");
+	d->hands_off = true; /* env: chronyd -x */
+}
+SETUP(chronyd_dx_and_ntpd)
+{
+	struct env_daemon *d;
+
+	chronyd_x_only(m, ev);
+	snprintf(E.daemons[DAEMON_CHRONYD].args, sizeof(E.daemons[0].args), "chronyd -dx");
+	d = run_daemon(DAEMON_NTPD);
+	snprintf(d->args, sizeof(d->args), "ntpd -u ntp:ntp -f /x-files");
+}
+SETUP(chronyd_file_x)
+{
+	chronyd_x_only(m, ev);
+	snprintf(E.daemons[DAEMON_CHRONYD].args, sizeof(E.daemons[0].args),
+		 "chronyd -f /etc/x-chrony.conf -u x");
+	E.daemons[DAEMON_CHRONYD].hands_off = false;
 }
 SETUP(no_daemon_procs_unknown)
 {
@@ -681,6 +717,10 @@ static const struct rcase cases[] = {
 	{ "no daemon", no_daemon, "no-time-daemon", true, RULES_WARNING, NULL, "1.7 s per day" },
 	{ "no daemon, 5% fast", no_daemon_fast, "no-time-daemon", true, RULES_CRITICAL,
 	  NULL, "runs ahead by 4320.0 s per day" },
+	{ "only chronyd -x", chronyd_x_only, "no-time-daemon", true, RULES_WARNING,
+	  NULL, "chronyd runs with -x" },
+	{ "chronyd -dx and ntpd", chronyd_dx_and_ntpd, "no-time-daemon", false, 0, NULL, NULL },
+	{ "chronyd -f x-chrony.conf", chronyd_file_x, "no-time-daemon", false, 0, NULL, NULL },
 	{ "no process list", no_daemon_procs_unknown, "no-time-daemon", false, 0, NULL, NULL },
 	{ "phc2sys runs", no_daemon_phc2sys, "no-time-daemon", false, 0, NULL, NULL },
 	{ "chrony runs", modern_chrony, "no-time-daemon", false, 0, NULL, NULL },
