@@ -519,9 +519,17 @@ int cmd_log(const struct cli_cmd *cmd, int argc, char **argv)
 			nsrv++;
 			break;
 		case 'o':
+			if (!*optarg) {
+				rc = cli_usage(cmd, "empty --output");
+				goto done;
+			}
 			out = optarg;
 			break;
 		case O_TEXTFILE:
+			if (!*optarg) {
+				rc = cli_usage(cmd, "empty --textfile");
+				goto done;
+			}
 			textfile = optarg;
 			break;
 		case O_SYSLOG:
