@@ -10,8 +10,12 @@
  *     nothing (ENOSPC can still cut a write short: the torn tail is then
  *     ended with '\n' by the next append, so it stays one damaged line and
  *     never glues itself to a good one);
- *   - the final component is opened with O_NOFOLLOW (a log directory that
- *     others can write must not redirect a root-owned writer);
+ *   - a symbolic link at the log's name is followed only where nobody
+ *     else can have put it (link and directory owned by root or by us,
+ *     the directory writable by its owner alone), so a link planted in
+ *     /tmp or a group-writable log directory never redirects a root-owned
+ *     writer; the final name is opened with O_NOFOLLOW, so a link swapped
+ *     in after that check is refused too;
  *   - a log rotated (renamed) between open and lock is opened again;
  *   - missing directories are created (0755), the file with 0644.
  */

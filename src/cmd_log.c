@@ -8,6 +8,7 @@
  * slow or absent server never holds up another run.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,26 +264,34 @@ static int write_textfile(const struct sample *s, const char *dir, char *err)
 	struct stat st;
 	int rc;
 
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-		rc = util_err(err, "textfile directory '%s' %s", dir,
-			      errno == ENOENT || !S_ISDIR(st.st_mode) ?
-			      "does not exist" : strerror(errno));
+	if (stat(dir, &st)) {
+		rc = util_errno(err, errno, "cannot use textfile directory '%s'", dir);
+		goto done;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		rc = util_err(err, "cannot use textfile directory '%s': Not a directory", dir);
 		goto done;
 	}
 	strbuf_addf(&path, "%s/hvclock.prom", dir);
-	/* Counters live on in the file itself (a reset if it is removed). */
+	/*
+	 * Counters live on in the file itself (a reset if it is removed).
+	 * Read only a regular file of ours: not through a symbolic link, and
+	 * not a FIFO someone put there (an open would wait for a writer).
+	 */
 	{
-		FILE *f = fopen(path.buf, "r");
+		int fd = open(path.buf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		struct stat fst;
 
-		if (f) {
+		if (fd >= 0 && !fstat(fd, &fst) && S_ISREG(fst.st_mode)) {
 			char buf[4096];
-			size_t n;
+			ssize_t n;
 
-			while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && old.len < 1 << 20)
-				strbuf_add(&old, buf, n);
-			fclose(f);
+			while (old.len < 1 << 20 && (n = read(fd, buf, sizeof(buf))) > 0)
+				strbuf_add(&old, buf, (size_t)n);
 			prev = old.buf;
 		}
+		if (fd >= 0)
+			close(fd);
 	}
 	nback = old_value(prev, "hvclock_steps_total", back, 0);
 	nfwd = old_value(prev, "hvclock_steps_total", fwd, 0);
@@ -519,9 +528,17 @@ int cmd_log(const struct cli_cmd *cmd, int argc, char **argv)
 			nsrv++;
 			break;
 		case 'o':
+			if (!*optarg) {
+				rc = cli_usage(cmd, "empty --output");
+				goto done;
+			}
 			out = optarg;
 			break;
 		case O_TEXTFILE:
+			if (!*optarg) {
+				rc = cli_usage(cmd, "empty --textfile");
+				goto done;
+			}
 			textfile = optarg;
 			break;
 		case O_SYSLOG:

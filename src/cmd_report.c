@@ -3,6 +3,7 @@
  * [--plot OUT.png|OUT.svg] [--json]`: what a sample log says, as text or
  * JSON, and as a picture.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -65,7 +66,9 @@ const char cmd_report_help[] =
 
 /*
  * Parses a --since/--until value into REALTIME ns. Dates and times are
- * UTC; "-DURATION" counts back from now_ns.
+ * UTC; "-DURATION" counts back from now_ns. Times must fit the log's
+ * nanosecond clock (1677-09-22 to 2262-04-11) and dates must exist (strptime
+ * takes 2026-02-31; timegm would quietly make it March 3).
  */
 static int parse_time(const char *s, clock_real_ns now_ns, clock_real_ns *out,
 		      char *err)
@@ -74,10 +77,12 @@ static int parse_time(const char *s, clock_real_ns now_ns, clock_real_ns *out,
 		"%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
 		"%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d",
 	};
+	/* INT64_MAX ns: 2262-04-11T23:47:16Z (and as far before 1970). */
+	const double max_s = (double)(INT64_MAX / 1000000000 - 1);
 	double v;
 
 	if (s[0] == '@') {
-		if (util_parse_double(s + 1, -1e10, 1e10, &v, err))
+		if (util_parse_double(s + 1, -max_s, max_s, &v, err))
 			return -1;
 		*out = (clock_real_ns)llround(v * 1e9);
 		return 0;
@@ -89,15 +94,24 @@ static int parse_time(const char *s, clock_real_ns now_ns, clock_real_ns *out,
 		return 0;
 	}
 	for (size_t i = 0; i < UTIL_ARRAY_SIZE(fmts); i++) {
-		struct tm tm;
+		struct tm tm, back;
 		const char *end;
+		time_t t;
 
 		memset(&tm, 0, sizeof(tm));
 		end = strptime(s, fmts[i], &tm);
-		if (end && !*end) {
-			*out = (clock_real_ns)timegm(&tm) * 1000000000;
-			return 0;
-		}
+		if (!end || *end)
+			continue;
+		back = tm;
+		t = timegm(&back);
+		if (back.tm_mday != tm.tm_mday || back.tm_mon != tm.tm_mon ||
+		    back.tm_hour != tm.tm_hour || back.tm_min != tm.tm_min ||
+		    back.tm_sec != tm.tm_sec)
+			return util_err(err, "bad time '%s': no such date or time", s);
+		if (t < -(time_t)max_s || t > (time_t)max_s)
+			return util_err(err, "time '%s' out of range (1677-09-22 to 2262-04-11)", s);
+		*out = (clock_real_ns)t * 1000000000;
+		return 0;
 	}
 	return util_err(err, "bad time '%s' (want 2026-03-02, '2026-03-02 10:00', "
 			"@UNIX_SECONDS or -DURATION)", s);
@@ -629,14 +643,27 @@ static struct plot *build_plot(const struct report *r, enum plot_format fmt,
 	return p;
 }
 
+/* WIDTHxHEIGHT, strictly (sscanf's %d would take blanks, signs, and
+ * overflow without a word). */
 static int parse_size(const char *s, int *w, int *h, char *err)
 {
-	char tail;
+	const char *x = strchr(s, 'x');
+	char wbuf[16];
+	long lw, lh;
 
-	if (sscanf(s, "%dx%d%c", w, h, &tail) != 2 || *w < 320 || *h < 200 ||
-	    *w > 4000 || *h > 4000)
-		return util_err(err, "bad size '%s' (WIDTHxHEIGHT, 320x200 to 4000x4000)", s);
+	if (!x || (size_t)(x - s) >= sizeof(wbuf))
+		goto bad;
+	memcpy(wbuf, s, (size_t)(x - s));
+	wbuf[x - s] = '\0';
+	if (util_parse_long(wbuf, 320, 4000, &lw, NULL) ||
+	    !isdigit((unsigned char)wbuf[0]) || !isdigit((unsigned char)x[1]) ||
+	    util_parse_long(x + 1, 200, 4000, &lh, NULL))
+		goto bad;
+	*w = (int)lw;
+	*h = (int)lh;
 	return 0;
+bad:
+	return util_err(err, "bad size '%s' (WIDTHxHEIGHT, 320x200 to 4000x4000)", s);
 }
 
 int cmd_report(const struct cli_cmd *cmd, int argc, char **argv)
@@ -683,22 +710,25 @@ int cmd_report(const struct cli_cmd *cmd, int argc, char **argv)
 		case O_UNTIL:
 			if (parse_time(optarg, now, opt == O_SINCE ? &ro.since_ns : &ro.until_ns,
 				       err))
-				return cli_usage(cmd, "%s", err);
+				return cli_usage(cmd, "--%s: %s", opt == O_SINCE ? "since" : "until",
+						 err);
 			*(opt == O_SINCE ? &ro.have_since : &ro.have_until) = true;
 			break;
 		case O_PLOT:
 			if (plot_format_of(optarg, &pfmt, err))
-				return cli_usage(cmd, "%s", err);
+				return cli_usage(cmd, "--plot: %s", err);
 			plot_path = optarg;
 			break;
 		case O_SIZE:
 			if (parse_size(optarg, &pw, &ph, err))
-				return cli_usage(cmd, "%s", err);
+				return cli_usage(cmd, "--plot-size: %s", err);
 			break;
 		case O_JSON:
 			as_json = true;
 			break;
 		case O_HOST:
+			if (!*optarg)
+				return cli_usage(cmd, "empty --host");
 			ro.host = optarg;
 			break;
 		case O_GAP:

@@ -242,12 +242,16 @@ int cmd_watch(const struct cli_cmd *cmd, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
+			if (!*optarg)
+				return cli_usage(cmd, "empty --output");
 			out = optarg;
 			break;
 		case O_SYSLOG:
 			use_syslog = true;
 			break;
 		case O_EXEC:
+			if (!*optarg)
+				return cli_usage(cmd, "empty --exec");
 			hook = optarg;
 			break;
 		case O_POLL:

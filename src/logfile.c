@@ -17,7 +17,8 @@
 
 struct logfile {
 	int fd;
-	char *path;
+	char *path;       /* as given, for messages */
+	char *real;       /* after following trusted symbolic links */
 	off_t size;
 	bool created;     /* by us: its directory entry needs an fsync too */
 };
@@ -76,6 +77,72 @@ static int open_file(const char *path, bool *created, char *err)
 	return fd;
 }
 
+/*
+ * Symbolic links at the log's name. Root appending to a name that someone
+ * else controls would put our lines into any file it points to
+ * (/etc/shadow): the attack the kernel's protected_symlinks stops in
+ * sticky world-writable directories, a setting we do not rely on. So a
+ * link is followed only where nobody else can have put it: the link is
+ * owned by root or by us, and so is the directory holding it, which
+ * nobody else may write (group or others). Every hop is checked the same
+ * way; the final name is then opened with O_NOFOLLOW, so a link swapped
+ * in after the check is refused (ELOOP), never followed. A link in /tmp,
+ * or in a group-writable /var/log, is refused: give its target instead.
+ */
+static bool trusted_owner(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+static int resolve_trusted(const char *path, struct strbuf *out, char *err)
+{
+	char target[PATH_MAX];
+
+	strbuf_reset(out);
+	strbuf_addstr(out, path);
+	for (int hops = 0; ; hops++) {
+		struct stat lst, dst;
+		struct strbuf dir = STRBUF_INIT;
+		char *slash;
+		ssize_t n;
+		bool ok;
+
+		if (lstat(out->buf, &lst) || !S_ISLNK(lst.st_mode))
+			return 0;   /* missing or not a link: open() says what it is */
+		if (hops == 8)
+			return util_err(err, "cannot open '%s': too many levels of symbolic links",
+					path);
+		slash = strrchr(out->buf, '/');
+		if (!slash)
+			strbuf_addstr(&dir, ".");
+		else if (slash == out->buf)
+			strbuf_addstr(&dir, "/");
+		else
+			strbuf_add(&dir, out->buf, (size_t)(slash - out->buf));
+		ok = !stat(dir.buf, &dst) && trusted_owner(dst.st_uid) &&
+		     !(dst.st_mode & (S_IWGRP | S_IWOTH)) && trusted_owner(lst.st_uid);
+		if (!ok) {
+			util_err(err, "refusing to write through the symbolic link '%s': "
+				 "'%s' can be written by others (give the link's target instead)",
+				 out->buf, dir.buf);
+			strbuf_release(&dir);
+			return -1;
+		}
+		n = readlink(out->buf, target, sizeof(target) - 1);
+		if (n < 0) {
+			strbuf_release(&dir);
+			return util_errno(err, errno, "cannot read the symbolic link '%s'",
+					  out->buf);
+		}
+		target[n] = '\0';
+		strbuf_reset(out);
+		if (target[0] != '/' && strcmp(dir.buf, "."))
+			strbuf_addf(out, "%s/", strcmp(dir.buf, "/") ? dir.buf : "");
+		strbuf_addstr(out, target);
+		strbuf_release(&dir);
+	}
+}
+
 /* Makes a new file's name durable (the file's own fsync does not). */
 static void sync_dir(const char *path)
 {
@@ -109,40 +176,50 @@ static int lock_file(int fd, const char *path, double timeout_s, char *err)
 int logfile_open(const char *path, double lock_timeout_s,
 		 struct logfile **out, char *err)
 {
+	struct strbuf real = STRBUF_INIT;
+
 	/* Rotation can rename the file under us more than once; bounded. */
 	for (int attempt = 0; attempt < 5; attempt++) {
 		struct stat fst, pst;
 		bool created;
-		int fd = open_file(path, &created, err);
+		int fd;
 
+		if (resolve_trusted(path, &real, err))
+			break;
+		fd = open_file(real.buf, &created, err);
 		if (fd < 0)
-			return -1;
+			break;
 		if (lock_file(fd, path, lock_timeout_s, err)) {
 			close(fd);
-			return -1;
+			break;
 		}
 		if (fstat(fd, &fst)) {
 			util_errno(err, errno, "cannot stat '%s'", path);
 			close(fd);
-			return -1;
+			break;
 		}
 		if (!S_ISREG(fst.st_mode)) {
 			close(fd);
-			return util_err(err, "'%s' is not a regular file", path);
+			util_err(err, "'%s' is not a regular file", path);
+			break;
 		}
-		if (lstat(path, &pst) || pst.st_ino != fst.st_ino ||
+		if (lstat(real.buf, &pst) || pst.st_ino != fst.st_ino ||
 		    pst.st_dev != fst.st_dev) {
 			close(fd); /* rotated away while we waited: the new one */
+			if (attempt == 4)
+				util_err(err, "cannot open '%s': it keeps being replaced", path);
 			continue;
 		}
 		*out = xcalloc(1, sizeof(**out));
 		(*out)->fd = fd;
 		(*out)->path = xstrdup(path);
+		(*out)->real = strbuf_detach(&real, NULL);
 		(*out)->size = fst.st_size;
 		(*out)->created = created;
 		return 0;
 	}
-	return util_err(err, "cannot open '%s': it keeps being replaced", path);
+	strbuf_release(&real);
+	return -1;
 }
 
 void logfile_close(struct logfile *lf)
@@ -151,6 +228,7 @@ void logfile_close(struct logfile *lf)
 		return;
 	close(lf->fd); /* releases the lock */
 	free(lf->path);
+	free(lf->real);
 	free(lf);
 }
 
@@ -245,17 +323,35 @@ int logfile_append(struct logfile *lf, const void *data, size_t len, char *err)
 	do
 		w = write(lf->fd, p, len);
 	while (w < 0 && errno == EINTR);
-	strbuf_release(&buf);
-	if (w < 0)
+	if (w < 0) {
+		strbuf_release(&buf);
 		return util_errno(err, errno, "cannot write to '%s'", lf->path);
+	}
 	lf->size += w;
-	if ((size_t)w != len)
-		return util_err(err, "cannot write to '%s': short write (%zd of %zu bytes)",
-				lf->path, w, len);
+	if ((size_t)w != len) {
+		/* Cut short (a full disk): once more for the rest, which either
+		 * completes the line (we hold the lock) or says why. */
+		ssize_t w2;
+
+		do
+			w2 = write(lf->fd, p + w, len - (size_t)w);
+		while (w2 < 0 && errno == EINTR);
+		if (w2 < 0 || (size_t)w2 != len - (size_t)w) {
+			int e = w2 < 0 ? errno : EIO;
+
+			if (w2 > 0)
+				lf->size += w2;
+			strbuf_release(&buf);
+			return util_errno(err, e, "cannot write to '%s' (%zu of %zu bytes written)",
+					  lf->path, (size_t)w + (w2 > 0 ? (size_t)w2 : 0), len);
+		}
+		lf->size += w2;
+	}
+	strbuf_release(&buf);
 	if (fsync(lf->fd))
 		return util_errno(err, errno, "cannot fsync '%s'", lf->path);
 	if (lf->created) {
-		sync_dir(lf->path);
+		sync_dir(lf->real);
 		lf->created = false;
 	}
 	return 0;

@@ -32,19 +32,40 @@ static bool valid_label_name(const char *s)
 	return prom_valid_name(s) && !strchr(s, ':') && strncmp(s, "__", 2);
 }
 
+/*
+ * Text as the format wants it: backslash and newline escaped (and the
+ * double quote in a label value). The format is UTF-8 and node_exporter
+ * refuses a whole textfile over one label value that is not, so a byte
+ * that does not start a valid UTF-8 sequence is written as '?'.
+ */
+static void add_escaped(struct strbuf *out, const char *s, bool label)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = util_utf8_len(p);
+
+		if (!n) {
+			strbuf_addch(out, '?');
+			n = 1;
+		} else if (*p == '\\' || (label && *p == '"')) {
+			strbuf_addch(out, '\\');
+			strbuf_addch(out, (char)*p);
+		} else if (*p == '\n') {
+			strbuf_addstr(out, "\\n");
+		} else {
+			strbuf_add(out, (const char *)p, n);
+		}
+		p += n;
+	}
+}
+
 void prom_family(struct strbuf *out, const char *name, const char *type,
 		 const char *help)
 {
 	assert(prom_valid_name(name));
 	strbuf_addf(out, "# HELP %s ", name);
-	for (const char *p = help; *p; p++) {
-		if (*p == '\\')
-			strbuf_addstr(out, "\\\\");
-		else if (*p == '\n')
-			strbuf_addstr(out, "\\n");
-		else
-			strbuf_addch(out, *p);
-	}
+	add_escaped(out, help, false);
 	strbuf_addf(out, "\n# TYPE %s %s\n", name, type);
 }
 
@@ -77,14 +98,7 @@ void prom_sample(struct strbuf *out, const char *name,
 		for (size_t i = 0; labels[i]; i += 2) {
 			assert(valid_label_name(labels[i]) && labels[i + 1]);
 			strbuf_addf(out, "%s%s=\"", i ? "," : "", labels[i]);
-			for (const char *p = labels[i + 1]; *p; p++) {
-				if (*p == '\\' || *p == '"')
-					strbuf_addch(out, '\\');
-				if (*p == '\n')
-					strbuf_addstr(out, "\\n");
-				else
-					strbuf_addch(out, *p);
-			}
+			add_escaped(out, labels[i + 1], true);
 			strbuf_addch(out, '"');
 		}
 		strbuf_addch(out, '}');

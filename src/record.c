@@ -469,6 +469,10 @@ int record_parse(const char *line, size_t len, struct record *r, char *err)
 			return bad_field(err, F_DELAY, &f[F_DELAY]);
 		r->have |= RECORD_HAVE_NTP;
 	}
+	/* The writer puts stratum and server only with an NTP result: a
+	 * record with them but no offset would not write back the same. */
+	if (is_dash(&f[F_OFFSET]) && (!is_dash(&f[F_STRATUM]) || !is_dash(&f[F_SERVER])))
+		return util_err(err, "stratum and server need offset_s and delay_s");
 	if (!is_dash(&f[F_STRATUM]) &&
 	    parse_int(&f[F_STRATUM], 0, 16, &r->stratum))
 		return bad_field(err, F_STRATUM, &f[F_STRATUM]);

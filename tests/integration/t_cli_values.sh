@@ -18,6 +18,8 @@ LEGACY=$G/augeasproviders-grub-full.conf
 LONG=$(printf 'a%.0s' $(seq 300))
 MANY=$(for i in $(seq 17); do printf -- '-s 127.0.0.1 '; done)
 MANYD=$(for i in $(seq 9); do printf -- '-s 127.0.0.1 '; done)
+S=$TOP/data/sample/hyperv-guest.log
+[ -f "$S" ] || fail "sample log $S missing"
 touch "$T/file"
 mkdir "$T/dir"
 
@@ -251,10 +253,110 @@ done <<EOF
 2	unexpected argument 'extra'	grub --args x extra
 0	divider=10	grub --args 'clock=pit divider=10' --config $LEGACY --stdout
 0	acpi_osi="Windows 2015"	grub --args 'acpi_osi="Windows 2015"' --config $LEGACY --stdout
+# ---- log (a usage error comes before anything is measured or written)
+2	empty --output	log -o '' --no-ntp
+2	option '-o' needs a value	log -o
+2	option '--output' needs a value	log --output
+2	empty --textfile	log --textfile '' --no-ntp -o $T/x.log
+2	option '--textfile' needs a value	log --textfile
+2	bad server '': empty	log -s ''
+2	bad server 'h:0'	log -s h:0
+2	at most 8 servers	log $MANYD
+2	--no-ntp and --server exclude	log --no-ntp -s 127.0.0.1
+2	--burst: empty number	log -n ''
+2	--burst: number '0' out of range \(1 to 8\)	log -n 0
+2	--burst: number '-1' out of range	log --burst -1
+2	--burst: number '9' out of range	log -n 9
+2	--burst: number '99999999999999999999' out of range	log -n 99999999999999999999
+2	--burst: invalid number 'x'	log -n x
+2	--timeout: empty duration	log --timeout ''
+2	--timeout: duration '0' out of range	log --timeout 0
+2	--timeout: invalid duration '-1s': must not be signed	log --timeout -1s
+2	--timeout: duration '2m' out of range	log --timeout 2m
+2	--timeout: invalid duration '1e999'	log --timeout 1e999
+2	--timeout: invalid duration 'x'	log --timeout x
+2	--timeout: invalid duration '5mn': unknown unit 'mn'	log --timeout 5mn
+2	--step-threshold: empty duration	log --step-threshold ''
+2	--step-threshold: duration '0' out of range	log --step-threshold 0
+2	--step-threshold: invalid duration '-1': must not be signed	log --step-threshold -1
+2	--step-threshold: duration '2e6' out of range	log --step-threshold 2e6
+2	--step-threshold: invalid duration '50 ms'	log --step-threshold '50 ms'
+2	option '--json' takes no value	log --json=1
+2	option '--syslog' takes no value	log --syslog=yes
+2	unexpected argument 'extra'	log -n 8 --timeout 100ms --step-threshold 50ms extra
+2	unexpected argument 'extra'	log --timeout 1.5s --step-threshold 1us extra
+2	unexpected argument 'extra'	log --timeout 1m --step-threshold 11d extra
+# ---- watch
+2	empty --output	watch -o ''
+2	option '-o' needs a value	watch -o
+2	empty --exec	watch --exec ''
+2	option '--exec' needs a value	watch --exec
+2	--poll: empty duration	watch --poll ''
+2	--poll: duration '0' out of range \(0.01 s to 3600 s\)	watch --poll 0
+2	--poll: duration '5ms' out of range	watch --poll 5ms
+2	--poll: duration '2h' out of range	watch --poll 2h
+2	--poll: invalid duration '-1s': must not be signed	watch --poll -1s
+2	--poll: invalid duration 'often'	watch --poll often
+2	--min-step: empty duration	watch --min-step ''
+2	--min-step: duration '0' out of range	watch --min-step 0
+2	--min-step: duration '2h' out of range	watch --min-step 2h
+2	--min-step: invalid duration '1e999'	watch --min-step 1e999
+2	--min-step: invalid duration '10 ms'	watch --min-step '10 ms'
+2	option '--json' takes no value	watch --json=1
+2	unexpected argument 'extra'	watch --poll 100ms --min-step 1ms extra
+2	unexpected argument 'extra'	watch --poll 1h --min-step 1h extra
+# ---- report
+2	option '--since' needs a value	report --since
+2	--since: bad time ''	report --since '' $S
+2	--since: bad time 'yesterday'	report --since yesterday $S
+2	--since: bad time '2026-02-31': no such date	report --since 2026-02-31 $S
+2	--since: bad time '2026-13-01'	report --since 2026-13-01 $S
+2	--since: bad time '2026-03-02 25:00'	report --since '2026-03-02 25:00' $S
+2	--since: time '9999-01-01' out of range	report --since 9999-01-01 $S
+2	--until: time '2262-04-12' out of range	report --until 2262-04-12 $S
+2	--since: time '1677-09-21' out of range	report --since 1677-09-21 $S
+2	--since: empty number	report --since @ $S
+2	--since: invalid number 'x'	report --since @x $S
+2	--since: number '1e10' out of range	report --since @1e10 $S
+2	--until: number '-1e19' out of range	report --until @-1e19 $S
+2	--since: empty duration	report --since - $S
+2	--since: invalid duration '-6h': must not be signed	report --since --6h $S
+2	--since: invalid duration '6x': unknown unit	report --since -6x $S
+2	--since: duration '2e9s' out of range	report --since -2e9s $S
+2	--until is before --since	report --since 2026-03-03 --until 2026-03-02 $S
+2	--plot: cannot tell the picture format of ''	report --plot '' $S
+2	--plot: cannot tell the picture format of 'x.gif'	report --plot x.gif $S
+2	--plot-size: bad size ''	report --plot-size '' $S
+2	--plot-size: bad size '0x0'	report --plot-size 0x0 $S
+2	--plot-size: bad size '319x200'	report --plot-size 319x200 $S
+2	--plot-size: bad size '4001x600'	report --plot-size 4001x600 $S
+2	--plot-size: bad size '-800x600'	report --plot-size -800x600 $S
+2	--plot-size: bad size ' 800x600'	report --plot-size ' 800x600' $S
+2	--plot-size: bad size '800x 600'	report --plot-size '800x 600' $S
+2	--plot-size: bad size '800x\+600'	report --plot-size 800x+600 $S
+2	--plot-size: bad size '99999999999999999999x600'	report --plot-size 99999999999999999999x600 $S
+2	--plot-size: bad size '800'	report --plot-size 800 $S
+2	--plot-size: bad size '800x600x2'	report --plot-size 800x600x2 $S
+2	empty --host	report --host '' $S
+2	--gap: empty duration	report --gap '' $S
+2	--gap: duration '0' out of range	report --gap 0 $S
+2	--gap: invalid duration '-5m': must not be signed	report --gap -5m $S
+2	--gap: invalid duration 'x'	report --gap x $S
+2	--step-threshold: duration '0' out of range	report --step-threshold 0 $S
+2	--step-threshold: invalid duration '-1': must not be signed	report --step-threshold -1 $S
+2	--step-threshold: invalid duration '1ppm'	report --step-threshold 1ppm $S
+2	option '--json' takes no value	report --json=1 $S
+2	unexpected argument 'extra'	report --since 2024-02-29 --until '2262-04-11 23:00' $S extra
+2	unexpected argument 'extra'	report --since @-9223372035 --until -1e9s $S extra
+2	unexpected argument 'extra'	report --since '2026-03-02 10:00' --until 2026-03-02T10:00:30Z $S extra
+2	unexpected argument 'extra'	report --plot-size 320x200 --plot $T/a.svg --gap 2m --step-threshold 1us $S extra
+2	unexpected argument 'extra'	report --plot-size 4000x4000 --gap 1e9 $S extra
+1	cannot open '$T/none': No such file	report $T/none
+1	no records in '$T/file'	report $T/file
 # ---- help
 2	unknown option '--x'	help --x
 2	unexpected argument 'b'	help a b
 2	unknown command 'frobnicate'	help frobnicate
 EOF
-[ "$n" -ge 150 ] && pass "$n cases in the table" || fail "only $n cases in the table"
+[ "$n" -ge 290 ] && pass "$n cases in the table" || fail "only $n cases in the table"
 finish

@@ -91,6 +91,6 @@ scrape
 # A textfile directory that is missing: exit 4, the record still written.
 n=$(grep -vc '^#' "$L")
 expect_rc 4 "missing textfile dir: exit 4" "$HVCLOCK" log --no-ntp -o "$L" --textfile "$T/nodir"
-contains "$T/.out" "textfile directory '$T/nodir' does not exist" "says so"
+contains "$T/.out" "cannot use textfile directory '$T/nodir': No such file or directory" "says so"
 [ "$(grep -vc '^#' "$L")" = $((n + 1)) ] && pass "the record was written anyway" || fail "records $(grep -vc '^#' "$L")"
 finish

@@ -99,6 +99,43 @@ accepted dup
 accepted ext
 accepted normal
 
+echo "# replies out of order: the reply to the timed-out request reaches the retry first"
+fake 127.0.0.1 none stale
+run_q 4 -s "127.0.0.1:$FP" -n 1 -t 300ms --json
+[ "$RC" = 0 ] && pass "none then stale: exit 0" || { fail "none stale: exit $RC"; cat "$T/q.err"; }
+contains "$T/q.out" '"timeouts": 1' "reorder: first try timed out"
+contains "$T/q.out" '"origin-mismatch": 1' "reorder: the old reply dropped as origin-mismatch"
+off=$(sed -n 's/.*"offset_s": \([-0-9.e+]*\).*/\1/p' "$T/q.out")
+near "$off" 0 10e-3 "reorder: offset from the retry's own reply"
+stop_pid "$FPID"
+
+echo "# duplicated and reordered replies through a whole burst"
+for b in dup stale; do
+	fake 127.0.0.1 "$b"
+	run_q 3 -s "127.0.0.1:$FP" -n 4 -t 500ms --json
+	[ "$RC" = 0 ] && pass "$b burst of 4: exit 0" || { fail "$b burst: exit $RC"; cat "$T/q.err"; }
+	contains "$T/q.out" '"replies": 4' "$b: 4 of 4 answered"
+	contains "$T/q.out" '"requests": 4,' "$b: no retry"
+	off=$(sed -n 's/.*"offset_s": \([-0-9.e+]*\).*/\1/p' "$T/q.out")
+	near "$off" 0 10e-3 "$b: offset from good replies only"
+	stop_pid "$FPID"
+done
+contains "$T/q.out" '"origin-mismatch": 4' "stale: every old reply dropped"
+
+echo "# a storm of junk (3 s, without pause) during the query: bounded, named, nothing used"
+fake 127.0.0.1 storm:3
+run_q 4 -s "127.0.0.1:$FP" -n 1 -t 300ms --json
+[ "$RC" = 1 ] && pass "storm: exit 1" || { fail "storm: exit $RC"; cat "$T/q.err"; }
+contains "$T/q.err" "timeout: no valid reply within 0\.3 s \(2 tries\); dropped [0-9]+ invalid packets" "storm: timeout naming the junk dropped"
+for k in too-short origin-mismatch source-mismatch; do
+	contains "$T/q.out" "\"$k\": [1-9]" "storm: $k counted"
+done
+if grep -q '"offset_s"' "$T/q.out"; then fail "storm: a sample was reported"; else pass "storm: no sample"; fi
+# (the storm outlasts the query; its count comes at its end, within 2 s)
+for _ in $(seq 40); do grep -q '^storm sent' "$FLOG" && break; sleep 0.1; done
+contains "$FLOG" '^storm sent [0-9]{4,}' "storm: thousands of packets sent"
+stop_pid "$FPID"
+
 echo "# a late reply: the retry (after the polite 2 s) gets the answer"
 fake 127.0.0.1 late:0.8 normal
 run_q 4 -s "127.0.0.1:$FP" -n 1 -t 300ms --json

@@ -19,6 +19,9 @@
  *   dup           the correct reply twice
  *   stale         a reply to the previous request (old origin), then a correct one
  *   flood:N       N junk datagrams from ADDR:PORT, then a correct reply
+ *   storm:S       junk for S seconds without pause (random bytes, and
+ *                 well-formed replies with a wrong origin, some from the
+ *                 other port), no reply
  *   kod:CODE      Kiss-o'-Death (stratum 0, LI 3, refid CODE: RATE, DENY, RSTR, ...)
  *   stratum16     stratum 16
  *   li3           leap indicator 3 (unsynchronised)
@@ -320,6 +323,29 @@ int main(int argc, char **argv)
 				send_pkt(fd, &from, junk, len);
 			}
 			send_good(fd, &from, &req, t2);
+		} else if (!strcmp(name, "storm")) {
+			int64_t until, t;
+			long sent = 0;
+
+			clock_read(CLOCK_ID_MONOTONIC, &t);
+			until = t + (int64_t)((param ? atof(param) : 2) * 1e9);
+			/* Bounded by the time given: a clock read every 64 packets. */
+			while (t < until) {
+				uint8_t junk[100];
+				size_t len = (size_t)(rand() % (int)sizeof(junk));
+
+				for (size_t q = 0; q < len; q++)
+					junk[q] = (uint8_t)rand();
+				if (sent % 2 && len >= NTP_HEADER_LEN) {
+					p.origin_ts = ((uint64_t)rand() << 32) | (uint64_t)rand();
+					ntp_encode(&p, junk);
+				}
+				send_pkt(sent % 8 == 7 ? ofd : fd, &from, junk, len);
+				if (++sent % 64 == 0)
+					clock_read(CLOCK_ID_MONOTONIC, &t);
+			}
+			printf("storm sent %ld\n", sent);
+			fflush(stdout);
 		} else if (!strcmp(name, "kod")) {
 			p.stratum = 0;
 			p.leap = 3;

@@ -95,20 +95,68 @@ START_TEST(test_torn_tail_is_ended)
 }
 END_TEST
 
+/* A link in a directory others can write (here world-writable, sticky,
+ * like /tmp) is refused, whoever owns it. */
 START_TEST(test_symlink_refused)
 {
-	PATH_IN(p, "samples.log");
+	PATH_IN(sub, "pub");
+	PATH_IN(p, "pub/samples.log");
 	PATH_IN(target, "elsewhere");
 	char err[UTIL_ERRMAX];
 	struct logfile *lf;
 	struct stat st;
 
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	ck_assert_int_eq(chmod(sub, 01777), 0);
 	testutil_write(target, "", 0);
 	ck_assert_int_eq(symlink(target, p), 0);
 	ck_assert_int_eq(logfile_open(p, 1, &lf, err), -1);
-	ck_assert_msg(strstr(err, "symbolic link") && strstr(err, p), "%s", err);
+	ck_assert_msg(strstr(err, "symbolic link") && strstr(err, p) &&
+		      strstr(err, "can be written by others"), "%s", err);
 	ck_assert_int_eq(stat(target, &st), 0);
 	ck_assert_int_eq(st.st_size, 0);
+	/* Group-writable is not enough either. */
+	ck_assert_int_eq(chmod(sub, 0775), 0);
+	ck_assert_int_eq(logfile_open(p, 1, &lf, err), -1);
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_int_eq(st.st_size, 0);
+}
+END_TEST
+
+/* In a directory only its owner (we) can write, the admin's link is
+ * followed, through a relative hop too; the link stays a link. */
+START_TEST(test_symlink_trusted_followed)
+{
+	PATH_IN(p, "samples.log");
+	PATH_IN(mid, "mid.log");
+	PATH_IN(target, "real/samples.log");
+	PATH_IN(realdir, "real");
+	char err[UTIL_ERRMAX];
+	struct logfile *lf;
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	ck_assert_int_eq(mkdir(realdir, 0755), 0);
+	ck_assert_int_eq(symlink("mid.log", p), 0);
+	ck_assert_int_eq(symlink("real/samples.log", mid), 0);
+	ck_assert_msg(!logfile_open(p, 1, &lf, err), "%s", err);
+	ck_assert_int_eq(logfile_append(lf, "one\n", 4, err), 0);
+	logfile_close(lf);
+	ck_assert_msg(!logfile_open(p, 1, &lf, err), "%s", err);
+	ck_assert_int_eq(logfile_size(lf), 4);
+	ck_assert_int_eq(logfile_append(lf, "two\n", 4, err), 0);
+	logfile_close(lf);
+	slurp(target, &sb);
+	ck_assert_str_eq(sb.buf, "one\ntwo\n");
+	ck_assert_int_eq(lstat(p, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	/* A loop is an error, not a hang. */
+	ck_assert_int_eq(unlink(mid), 0);
+	ck_assert_int_eq(symlink("samples.log", mid), 0);
+	ck_assert_int_eq(logfile_open(p, 1, &lf, err), -1);
+	ck_assert_msg(strstr(err, "symbolic links"), "%s", err);
+	strbuf_release(&sb);
 }
 END_TEST
 
@@ -250,6 +298,7 @@ Suite *logfile_suite(void)
 	tcase_add_test(tc, test_create_append_tail);
 	tcase_add_test(tc, test_torn_tail_is_ended);
 	tcase_add_test(tc, test_symlink_refused);
+	tcase_add_test(tc, test_symlink_trusted_followed);
 	tcase_add_test(tc, test_not_a_directory);
 	tcase_add_test(tc, test_unwritable_directory);
 	tcase_add_test(tc, test_lock_wait_and_timeout);

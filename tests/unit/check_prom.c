@@ -45,6 +45,28 @@ START_TEST(test_format)
 }
 END_TEST
 
+/* node_exporter refuses a textfile whose label values are not UTF-8
+ * (a clocksource name read from a damaged sysfs or a fixture): the bytes
+ * that do not start valid UTF-8 become '?', valid sequences stay. */
+START_TEST(test_invalid_utf8)
+{
+	struct strbuf sb = STRBUF_INIT;
+	static const char *const cs[] = { "clocksource", "caf\xc3\xa9\xff\xed\xa0\x80\xc3", NULL };
+	static const char *const want[] = { "clocksource", "caf\xc3\xa9?????", NULL };
+	double v;
+
+	prom_family(&sb, "hvclock_clocksource_info", "gauge", "bad \xfe help");
+	prom_sample(&sb, "hvclock_clocksource_info", cs, 1);
+	ck_assert_str_eq(sb.buf,
+		"# HELP hvclock_clocksource_info bad ? help\n"
+		"# TYPE hvclock_clocksource_info gauge\n"
+		"hvclock_clocksource_info{clocksource=\"caf\xc3\xa9?????\"} 1\n");
+	ck_assert(prom_find(sb.buf, "hvclock_clocksource_info", want, &v));
+	ck_assert(v == 1);
+	strbuf_release(&sb);
+}
+END_TEST
+
 START_TEST(test_values_round_trip)
 {
 	static const double v[] = { 0, 1, -1, 0.1, 1e-9, 123456789.123456789,
@@ -103,6 +125,7 @@ Suite *prom_suite(void)
 
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_format);
+	tcase_add_test(tc, test_invalid_utf8);
 	tcase_add_test(tc, test_values_round_trip);
 	tcase_add_test(tc, test_find);
 	suite_add_tcase(s, tc);

@@ -286,6 +286,34 @@ START_TEST(test_damaged_lines)
 }
 END_TEST
 
+/* Found by fuzz_record: a server (or stratum) without an NTP result was
+ * accepted, and format() then dropped it (it writes them only with one),
+ * so the record did not read back the same. */
+START_TEST(test_ntp_group)
+{
+	static const char *const bad[] = {
+		"2026-01-01T00:00:00Z 1 - - - - step step -1 - - - &- - - - - - -",
+		"2026-01-01T00:00:00Z 1 - - - - sample - - - - 3 - - - - - - -",
+	};
+	const char *ok = "1970-01-01T00:00:01Z 1.000000 - - - 0.000000000 sample - - "
+			 "0.500000000 0.001000000 3 - - - - - - -\n";
+	struct strbuf sb = STRBUF_INIT;
+	char err[UTIL_ERRMAX];
+	struct record r;
+
+	for (size_t i = 0; i < UTIL_ARRAY_SIZE(bad); i++) {
+		ck_assert_msg(record_parse(bad[i], strlen(bad[i]), &r, err) == -1,
+			      "accepted: %s", bad[i]);
+		ck_assert_str_eq(err, "stratum and server need offset_s and delay_s");
+	}
+	/* An NTP result without a server name reads and writes back as is. */
+	ck_assert_int_eq(record_parse(ok, strlen(ok) - 1, &r, err), 0);
+	record_format(&r, &sb);
+	ck_assert_str_eq(sb.buf, ok);
+	strbuf_release(&sb);
+}
+END_TEST
+
 START_TEST(test_reader_headers_versions)
 {
 	struct record_reader rd;
@@ -482,6 +510,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_blanks_in_strings);
 	tcase_add_test(tc, test_parse_fields);
 	tcase_add_test(tc, test_damaged_lines);
+	tcase_add_test(tc, test_ntp_group);
 	tcase_add_test(tc, test_reader_headers_versions);
 	tcase_add_test(tc, test_compare);
 	tcase_add_test(tc, test_iso_time);
