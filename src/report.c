@@ -511,7 +511,7 @@ static float select_kth(float *v, size_t n, size_t k)
  * to the fit as the lowest-delay record of each run of k consecutive ones,
  * at most REPORT_FIT_MAX points in all: ntpd's clock-filter idea, the
  * best-measured sample of each stretch. It keeps the robust fit (whose
- * medians are O(n log n) per iteration) fast on a year of records while
+ * medians are linear per iteration) fast on a year of records while
  * the time span, and so the drift's precision, stays the segment's.
  */
 #define REPORT_FIT_MAX 512
