@@ -30,7 +30,7 @@
 
 #include "util.h"
 
-#define FUZZROOT_MAX_FILES 16
+#define FUZZROOT_MAX_FILES 24
 
 struct fuzzroot {
 	char dir[96];

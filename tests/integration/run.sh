@@ -8,10 +8,12 @@ for t in "$here"/t_*.sh; do
 	[ -e "$t" ] || continue
 	total=$((total + 1))
 	echo "-- $(basename "$t" .sh)"
+	t0=$SECONDS
 	if ! timeout 900 bash "$t"; then
 		failed=$((failed + 1))
 		names+=("$(basename "$t" .sh)")
 	fi
+	echo "   ($(basename "$t" .sh): $((SECONDS - t0)) s)"
 done
 echo "integration: $((total - failed)) of $total scripts passed"
 if [ "$failed" != 0 ]; then
