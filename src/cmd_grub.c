@@ -16,6 +16,7 @@
 #include "json.h"
 #include "kver.h"
 #include "remedy.h"
+#include "hypervisor.h"
 #include "rules.h"
 #include "env.h"
 #include "textdiff.h"
@@ -101,10 +102,23 @@ static const struct remedy *rules_remedy(FILE *out)
 		fprintf(out, "remedy chosen by the rules: %s (rule %s: %s)\n", rem->id,
 			r->findings[i].rule_id, r->findings[i].text);
 	}
-	if (!rem)
-		fprintf(out, "the rules find no boot-argument remedy for this system (%s, %s)\n",
+	if (!rem) {
+		fprintf(out, "the rules find no boot-argument remedy for this system (%s, %s, %s)\n",
+			e->hv == HV_UNKNOWN ? "platform unknown" : hypervisor_name(e->hv),
 			e->distro.known ? e->distro.value : "distribution unknown",
 			e->kernel_release.known ? e->kernel_release.value : "kernel unknown");
+		/*
+		 * Under a sysroot the platform comes from files alone (no
+		 * CPUID): an installer's image often has none, so the rules
+		 * cannot know it is a guest. The admin can name the remedy.
+		 */
+		if (e->hv == HV_UNKNOWN || !e->kernel_release.known)
+			cli_warning("the rules lack %s%s%s; to apply a remedy anyway, name it: "
+				    "--profile NAME (hvclock grub --profile list)",
+				    e->hv == HV_UNKNOWN ? "the platform" : "",
+				    e->hv == HV_UNKNOWN && !e->kernel_release.known ? " and " : "",
+				    e->kernel_release.known ? "" : "the running kernel");
+	}
 	free(e);
 	free(r);
 	return rem;

@@ -293,7 +293,7 @@ static void text_report(const struct report *r, const char *name,
 			    g->cut == REPORT_CUT_REBOOT ? "  (after reboot)" : "  (after step)");
 	}
 	if (report_nevents(r)) {
-		strbuf_addstr(o, "\nEvents:\n");
+		strbuf_addstr(o, "\nEvents (log order; a backward step sets the times back):\n");
 		for (size_t i = 0; i < report_nevents(r); i++) {
 			const struct report_event *e = report_event(r, i);
 

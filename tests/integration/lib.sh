@@ -58,6 +58,11 @@ contains() {
 	if grep -Eq -- "$2" "$1"; then pass "$3"; else
 		fail "$3 (no /$2/ in $1)"; sed 's/^/       | /' "$1" | head -n 20; fi
 }
+# not_contains FILE REGEX DESCRIPTION
+not_contains() {
+	if ! grep -Eq -- "$2" "$1"; then pass "$3"; else
+		fail "$3 (/$2/ found in $1)"; grep -E -- "$2" "$1" | sed 's/^/       | /' | head -n 5; fi
+}
 # near ACTUAL EXPECTED TOLERANCE DESCRIPTION: |actual - expected| <= tol
 near() {
 	if awk -v a="$1" -v e="$2" -v t="$3" 'BEGIN { d = a - e; if (d < 0) d = -d; exit !(a != "" && d <= t) }'; then
@@ -73,10 +78,16 @@ finish() {
 }
 
 # A free UDP/TCP port on loopback (bound and released by the kernel).
+# (A port free for UDP can be taken for TCP: a few tries, bounded.)
 free_port() {
-	python3 -c 'import socket,sys
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		python3 -c 'import socket,sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-t = socket.socket(); t.bind(("127.0.0.1", s.getsockname()[1])); print(s.getsockname()[1])' 2>/dev/null || free_port
+t = socket.socket(); t.bind(("127.0.0.1", s.getsockname()[1])); print(s.getsockname()[1])' 2>/dev/null && return 0
+	done
+	echo "free_port: no free port on 127.0.0.1 after 10 tries" >&2
+	return 1
 }
 # A random loopback address 127.0.0.2-127.0.0.250 (tests may run side by side).
 loopback_addr() { echo "127.0.$((RANDOM % 200 + 10)).$((RANDOM % 240 + 2))"; }

@@ -13,7 +13,8 @@ orig_sum=$(md5sum <"$T/el5/boot/grub/grub.conf")
 expect_rc 0 "--help" "$HVCLOCK" grub --help
 contains "$T/.out" "--remove-args" "--help lists the options"
 expect_rc 0 "no arguments, nothing known about the kernel: nothing to do" "$HVCLOCK" --sysroot "$T/el5" grub
-contains "$T/.out" "the rules find no boot-argument remedy for this system \(CentOS release 5.11 \(Final\), kernel unknown\)" "no arguments: says why nothing is done"
+contains "$T/.out" "the rules find no boot-argument remedy for this system \(platform unknown, CentOS release 5.11 \(Final\), kernel unknown\)" "no arguments: says why nothing is done"
+contains "$T/.out" "warning: the rules lack the platform and the running kernel; to apply a remedy anyway, name it: --profile NAME" "no arguments, facts missing: points at --profile"
 expect_rc 2 "two modes" "$HVCLOCK" --sysroot "$T/el5" grub --check --apply --args notsc
 expect_rc 2 "unknown option" "$HVCLOCK" grub --frobnicate
 contains "$T/.out" "unknown option '--frobnicate'" "unknown option named"
@@ -131,5 +132,6 @@ contains "$T/.out" "divider= can panic kernel 2.6.18-194.el5 \(RHEL 5.5" "warns 
 check "no arguments: --apply" "$HVCLOCK" --sysroot "$T/c55" grub --apply
 contains "$T/c55/boot/grub/grub.conf" "194.el5 ro root=/dev/VolGroup00/LogVol00 rhgb quiet clock=pit notsc divider=10$" "the rules' remedy applied"
 expect_rc 0 "a healthy system: nothing to change" "$HVCLOCK" --sysroot "$FIXTURES/env/rhel9-kvm" grub --check
-contains "$T/.out" "the rules find no boot-argument remedy" "says no remedy applies"
+contains "$T/.out" "the rules find no boot-argument remedy for this system \(KVM, " "says no remedy applies, and for which platform"
+not_contains "$T/.out" "the rules lack" "a known platform and kernel: no hint to name a profile"
 finish
