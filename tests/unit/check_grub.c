@@ -334,6 +334,46 @@ START_TEST(test_bls_options)
 }
 END_TEST
 
+/*
+ * Inputs fuzz_grub found (each once crashed, leaked or broke the
+ * patch-then-remove invariant): a kernel line without a file name, a Xen
+ * entry whose module names no file, a BLS entry with more options lines
+ * than the parser keeps (its error path leaked the entry's strings).
+ */
+START_TEST(test_fuzz_findings)
+{
+	static const char legacy[] =
+		"title Bare\n\tkernel\n"
+		"title BareArgs\n\tkernel   \n\tinitrd /initrd.img\n"
+		"title XenNoModulePath\n\tkernel /xen.gz-3.1\n\tmodule\n"
+		"title Good\n\tkernel /vmlinuz-2.6.18-398.el5 ro\n";
+	struct strbuf many = STRBUF_INIT;
+	struct doc d;
+
+	run(&d, BOOTCFG_LEGACY, "notsc", NULL, NULL, "/g", BOOTCFG_LEGACY, legacy, NULL);
+	ck_assert_msg(!d.rc, "%s", d.err);
+	ck_assert_str_eq(entry(&d, "Bare")->skip, "kernel line without a file name");
+	ck_assert_str_eq(entry(&d, "BareArgs")->skip, "kernel line without a file name");
+	ck_assert_str_eq(entry(&d, "XenNoModulePath")->kind, "xen");
+	ck_assert(strstr(entry(&d, "XenNoModulePath")->skip, "without a Linux kernel module"));
+	ck_assert_str_eq(d.bc.files[0].new.buf,
+			 "title Bare\n\tkernel\n"
+			 "title BareArgs\n\tkernel   \n\tinitrd /initrd.img\n"
+			 "title XenNoModulePath\n\tkernel /xen.gz-3.1\n\tmodule\n"
+			 "title Good\n\tkernel /vmlinuz-2.6.18-398.el5 ro notsc\n");
+	done(&d);
+
+	strbuf_addstr(&many, "title T\nlinux /vmlinuz-5.14.0\nversion 5.14.0\n");
+	for (int i = 0; i < 17; i++)
+		strbuf_addf(&many, "options a%d\n", i);
+	run(&d, BOOTCFG_BLS, "notsc", NULL, NULL, "/e/t.conf", BOOTCFG_BLS, many.buf, NULL);
+	ck_assert_int_eq(d.rc, -1);
+	ck_assert_msg(strstr(d.err, "'/e/t.conf': too many options lines"), "%s", d.err);
+	done(&d);
+	strbuf_release(&many);
+}
+END_TEST
+
 START_TEST(test_kernel_kind)
 {
 	ck_assert_str_eq(grubcfg_kernel_kind("/vmlinuz-2.6.18-419.el5"), "linux");
@@ -380,6 +420,7 @@ Suite *grub_suite(void)
 	tcase_add_test(tc, test_grubenv);
 	tcase_add_test(tc, test_grubenv_damaged);
 	tcase_add_test(tc, test_bls_options);
+	tcase_add_test(tc, test_fuzz_findings);
 	tcase_add_test(tc, test_kernel_kind);
 	tcase_add_test(tc, test_versions);
 	suite_add_tcase(s, tc);
