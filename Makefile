@@ -44,19 +44,26 @@ endif
 
 # Only ask pkg-config once the packages are there (make deps installs them).
 cpuid_cflags = $(shell $(PKG_CONFIG) --cflags libcpuid 2>/dev/null)
-cpuid_libs   = $(shell $(PKG_CONFIG) --libs libcpuid 2>/dev/null || echo -lcpuid)
+# libcpuid is loaded at run time by the probe (src/cpuprobe.c says why):
+# the build names the soname of the library it compiled against.
+cpuid_soname = $(eval cpuid_soname := $$(shell \
+	d=$$$$($(PKG_CONFIG) --variable=libdir libcpuid 2>/dev/null); \
+	f=$$$${d:+$$$$d/libcpuid.so}; [ -e "$$$$f" ] || f=$$$$($(CC) -print-file-name=libcpuid.so); \
+	objdump -p "$$$$f" 2>/dev/null | awk '/SONAME/ { print $$$$2 }'))$(cpuid_soname)
 check_cflags = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 check_libs   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
 
 HV_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
 	-Wno-format-truncation $(MATH_FLAGS) \
-	-Iinclude $(cpuid_cflags) $(SANFLAGS)
+	-Iinclude $(cpuid_cflags) $(SANFLAGS) \
+	$(if $(cpuid_soname),-DHV_LIBCPUID_SONAME='"$(cpuid_soname)"')
 # No code reads errno after a math call or traps on floating-point
 # exceptions; with that said, GCC inlines sqrt, floor, ceil and llround, and
 # the binary needs no libm: one less library to load in every cron run.
 MATH_FLAGS = -fno-math-errno -fno-trapping-math
-HV_LIBS   = $(cpuid_libs)
+# dlopen: in libc since glibc 2.34, in libdl before (linked only if needed).
+HV_LIBS   = -Wl,--as-needed -ldl -Wl,--no-as-needed
 
 SRCS      := $(wildcard src/*.c)
 LIB_SRCS  := $(filter-out src/main.c,$(SRCS))

@@ -175,6 +175,30 @@ HV_TESTABLE bool has_flag(const char *flags, const char *flag)
 	return false;
 }
 
+/* The value of the first "KEY<blanks>: value" line of cpuinfo text. */
+static bool cpuinfo_value(const char *buf, const char *key, char *out, size_t n)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		const char *q = p + kl, *e;
+
+		if (strncmp(p, key, kl))
+			continue;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q != ':')
+			continue;
+		e = strchr(++q, '\n');
+		while (*q == ' ' || *q == '\t')
+			q++;
+		snprintf(out, n, "%.*s", (int)(e ? (size_t)(e - q) : strlen(q)), q);
+		util_trim(out); /* the trailing blanks */
+		return out[0] != '\0';
+	}
+	return false;
+}
+
 static void probe_cpu(struct env *e)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -190,12 +214,19 @@ static void probe_cpu(struct env *e)
 	for (size_t i = 0; i < UTIL_ARRAY_SIZE(cpuinfo_flags); i++)
 		flag_set(cpuinfo_flags[i], -1, "");
 	if (!sysroot_read("/proc/cpuinfo", SYSROOT_READ_MAX, &sb, err)) {
-		char *line = strstr(sb.buf, "\nflags");
+		char *line, v[256];
 
-		if (!line && util_startswith(sb.buf, "flags"))
-			line = sb.buf - 1;
+		/*
+		 * The first CPU's model name stands in for libcpuid's brand
+		 * string under a sysroot, or where libcpuid cannot be loaded.
+		 */
+		if (cpuinfo_value(sb.buf, "vendor_id", v, sizeof(v)))
+			fact_set(&e->cpu_vendor, v, "/proc/cpuinfo");
+		if (cpuinfo_value(sb.buf, "model name", v, sizeof(v)))
+			fact_set(&e->cpu_brand, v, "/proc/cpuinfo");
+		line = util_startswith(sb.buf, "flags") ? sb.buf : strstr(sb.buf, "\nflags");
 		if (line) {
-			char *colon = strchr(line + 1, ':');
+			char *colon = strchr(line, ':');
 			char *nl = colon ? strchr(colon, '\n') : NULL;
 
 			if (nl)
@@ -206,24 +237,6 @@ static void probe_cpu(struct env *e)
 			for (size_t i = 0; i < UTIL_ARRAY_SIZE(names); i++)
 				flag_set(cpuinfo_flags[i], has_flag(flags, names[i]),
 					 "/proc/cpuinfo");
-		if (!e->live) {
-			/* The model name stands in for libcpuid's brand string. */
-			char *m = strstr(sb.buf, "model name");
-			char *v = strstr(sb.buf, "vendor_id");
-
-			if (flags && m && (m = strchr(m, ':'))) {
-				char *nl = strchr(m, '\n');
-				if (nl)
-					*nl = '\0';
-				fact_set(&e->cpu_brand, util_trim(m + 1), "/proc/cpuinfo");
-			}
-			if (v && (v = strchr(v, ':'))) {
-				char *nl = strchr(v, '\n');
-				if (nl)
-					*nl = '\0';
-				fact_set(&e->cpu_vendor, util_trim(v + 1), "/proc/cpuinfo");
-			}
-		}
 	}
 	strbuf_release(&sb);
 	if (!e->live) {
@@ -237,8 +250,10 @@ static void probe_cpu(struct env *e)
 
 	cpuprobe_read(&cp);
 	if (!cp.ok) {
-		fact_unknown(&e->cpu_vendor, cp.why);
-		fact_unknown(&e->cpu_brand, cp.why);
+		if (!e->cpu_vendor.known)
+			fact_unknown(&e->cpu_vendor, cp.why);
+		if (!e->cpu_brand.known)
+			fact_unknown(&e->cpu_brand, cp.why);
 		fact_unknown(&e->cpuid_signature, cp.why);
 		return;
 	}

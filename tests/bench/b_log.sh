@@ -70,5 +70,5 @@ for i in 1 2; do
 		printf "target RSS < 2 MiB, %s: %d KiB %s\n", n, m, m < 2048 ? "MET" : "MISSED" }'
 done
 v=$("$HVCLOCK" --version >/dev/null; "$RUSAGE" -n 20 -- "$HVCLOCK" --version | grep -o 'maxrss_kib=[0-9]*' | cut -d= -f2)
-echo "(for scale: hvclock --version alone peaks at $v KiB: libc, libm, libcpuid and the binary's own pages)"
+echo "(for scale: hvclock --version alone peaks at $v KiB: libc and the binary's own pages; libcpuid and libplot are loaded only by the commands that use them)"
 grep -vc '^#' "$T/b.log" | sed 's/^/records appended by the burst-3 runs: /'

@@ -58,6 +58,13 @@ contains() {
 	if grep -Eq -- "$2" "$1"; then pass "$3"; else
 		fail "$3 (no /$2/ in $1)"; sed 's/^/       | /' "$1" | head -n 20; fi
 }
+# preload SHIM: an LD_PRELOAD value for SHIM; under ASan (make check
+# SANITIZE=1) the sanitizer's runtime must come first.
+preload() {
+	local asan
+	asan=$(ldd "$HVCLOCK" 2>/dev/null | awk '/libasan/ { print $3 }')
+	echo "${asan:+$asan:}$1"
+}
 # not_contains FILE REGEX DESCRIPTION
 not_contains() {
 	if ! grep -Eq -- "$2" "$1"; then pass "$3"; else

@@ -57,4 +57,19 @@ check_fixture broken unknown "" ""
 "$HVCLOCK" env --sysroot "$FIXTURES/env/rhel9-kvm" >"$T/a" 2>&1
 "$HVCLOCK" --sysroot "$FIXTURES/env/rhel9-kvm" env >"$T/b" 2>&1
 cmp -s "$T/a" "$T/b" && pass "--sysroot before and after the command agree" || fail "--sysroot placement changes output"
+
+# libcpuid is loaded when the probe runs: where it cannot be, env says so
+# and takes the CPU from /proc/cpuinfo; the other commands never load it.
+NOLIB=(env SHIM_NOLIB=libcpuid LD_PRELOAD="$(preload "$BUILD/tools/shim_nolib.so")")
+expect_rc 0 "env without libcpuid" "${NOLIB[@]}" "$HVCLOCK" env --json
+contains "$T/.out" '"why": "cannot load libcpuid\.so\.[0-9]+: .*refused by shim_nolib"' "without libcpuid: the CPUID signature says why it is unknown"
+contains "$T/.out" '"source": "/proc/cpuinfo"' "without libcpuid: the CPU from /proc/cpuinfo"
+expect_rc 0 "env with libcpuid" "$HVCLOCK" env --json
+contains "$T/.out" '"source": "libcpuid"' "with libcpuid: the CPU from libcpuid"
+not_contains "$T/.out" 'cannot load libcpuid' "with libcpuid: loaded"
+expect_rc 0 "log without libcpuid (it never loads it)" "${NOLIB[@]}" "$HVCLOCK" log --no-ntp -o "$T/s.log"
+if command -v ldd >/dev/null; then
+	ldd "$HVCLOCK" >"$T/ldd" 2>&1
+	not_contains "$T/ldd" 'libcpuid|libplot' "the binary links neither libcpuid nor libplot (loaded by the commands that use them)"
+fi
 finish

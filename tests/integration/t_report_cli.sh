@@ -130,6 +130,14 @@ expect_rc 2 "--plot with another extension" "$HVCLOCK" report "$S" --plot "$T/r.
 contains "$T/.out" "name it .png or .svg" "says which"
 expect_rc 1 "--plot into a missing directory" "$HVCLOCK" report "$S" --plot "$T/no/dir/r.png"
 expect_rc 2 "bad --plot-size" "$HVCLOCK" report "$S" --plot "$T/r.png" --plot-size 10x10
+# libplot is loaded only to draw: without it the picture fails, named.
+rm -f "$T/r.png"
+expect_rc 1 "--plot without libplot" env SHIM_NOLIB=libplot LD_PRELOAD="$(preload "$BUILD/tools/shim_nolib.so")" \
+	"$HVCLOCK" report "$S" --plot "$T/r.png"
+contains "$T/.out" "cannot load libplot\.so\.2 \(GNU plotutils\): .*refused by shim_nolib" "without libplot: says which library"
+[ ! -e "$T/r.png" ] && pass "without libplot: no picture left behind" || fail "without libplot: a picture was written"
+expect_rc 0 "report (text) without libplot" env SHIM_NOLIB=libplot LD_PRELOAD="$(preload "$BUILD/tools/shim_nolib.so")" \
+	"$HVCLOCK" report "$S"
 
 # A generated sawtooth (ntpd 4.2.6 stepping every 15 min) and its picture.
 "$GEN" --profile sawtooth --hours 6 >"$T/saw.log"
