@@ -7,6 +7,7 @@
  * pieces, and the gaps between copied ranges become the edits. Nothing
  * outside an edited argument and the blanks before it is ever rewritten.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,6 +342,15 @@ static void emit_token(struct builder *b, const struct occ *o)
 		copy_range(b, o->a.start, o->a.start + o->a.len);
 }
 
+/* Whether anything but blanks follows offset i: init's "--" and after. */
+static bool init_args_follow(const struct argedit_seg *s, size_t i)
+{
+	for (; i < s->len; i++)
+		if (!isspace((unsigned char)s->text[i]))
+			return true;
+	return false;
+}
+
 static void build_segment(struct builder *b, const struct argedit_seg *s,
 			  const struct occ *occ, size_t n, const char *append)
 {
@@ -357,6 +367,18 @@ static void build_segment(struct builder *b, const struct argedit_seg *s,
 			if (s->sep_at_start)
 				insert_text(b, " ");
 			insert_text(b, append);
+			/*
+			 * No kernel arguments before init's ("-- single"): a
+			 * blank between, which removing them takes back (after
+			 * a path, only where none is there yet).
+			 */
+			if (init_args_follow(s, last_end) &&
+			    (!s->sep_at_start || !isspace((unsigned char)s->text[last_end])))
+				insert_text(b, " ");
+		} else if (n && !s->sep_at_start && init_args_follow(s, last_end) &&
+			   isspace((unsigned char)s->text[last_end])) {
+			/* Every kernel argument removed: "-- single" again. */
+			last_end++;
 		}
 		copy_range(b, last_end, s->len);
 	} else {

@@ -42,6 +42,11 @@ static const struct {
 	/* before init's arguments */
 	{ "notsc", NULL, " ro -- single", " ro notsc -- single", true },
 	{ "notsc", NULL, " -- single", " notsc -- single", true },
+	/* found by fuzz_grub: nothing before init's, where "notsc--" was one word */
+	{ "notsc", NULL, "-- single", "notsc -- single", false },
+	{ "notsc", NULL, "--", "notsc --", false },
+	{ NULL, "notsc", "notsc -- single", "-- single", false },
+	{ NULL, "notsc", "notsc\t--", "--", false },
 	/* present: nothing changes */
 	{ "clock=pit notsc", NULL, " ro clock=pit notsc", " ro clock=pit notsc", true },
 	{ "no_kvmclock", NULL, " ro no-kvmclock", " ro no-kvmclock", true },
@@ -91,8 +96,10 @@ START_TEST(test_round_trip_and_idempotent)
 {
 	static const char *const ins[] = {
 		" ro root=/dev/sda1", " ro quiet ", "", "   ", "\tro\tquiet\t",
-		" ro -- single", " ro  root=x  rhgb", " -- s",
+		" ro -- single", " ro  root=x  rhgb", " -- s", "  --",
 	};
+	/* Nothing before init's: only where no path precedes (GRUB 2, BLS). */
+	static const char *const bare[] = { "-- s", "--", "\t--\ts" };
 	const char *args = "clock=pit notsc divider=10";
 
 	for (size_t i = 0; i < UTIL_ARRAY_SIZE(ins); i++) {
@@ -108,6 +115,17 @@ START_TEST(test_round_trip_and_idempotent)
 			free(twice);
 			free(back);
 		}
+	}
+	for (size_t i = 0; i < UTIL_ARRAY_SIZE(bare); i++) {
+		char *once = edit(args, NULL, NULL, false, bare[i], false, NULL);
+		char *twice = edit(args, NULL, NULL, false, once, false, NULL);
+		char *back = edit(NULL, args, NULL, false, once, false, NULL);
+
+		ck_assert_str_eq(twice, once);
+		ck_assert_msg(!strcmp(back, bare[i]), "'%s' -> '%s' -> '%s'", bare[i], once, back);
+		free(once);
+		free(twice);
+		free(back);
 	}
 }
 END_TEST
