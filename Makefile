@@ -270,8 +270,8 @@ run: deps
 
 # ----------------------------------------------------------------- tests
 # `make check` is what CI runs (.ci/run): every test on the normal build,
-# then every test again on an ASan+UBSan build, the unit tests under
-# valgrind, and a short fuzz run of every target.
+# then every test again on an ASan+UBSan build, the unit tests and real
+# command runs under valgrind, and a short fuzz run of every target.
 check: deps-check
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOLS)
 	@$(MAKE) --no-print-directory unit integration
