@@ -5,7 +5,8 @@
  * turned into a walk over each segment that copies the untouched bytes:
  * the output is a sequence of "copy original [a,b)" and "insert text"
  * pieces, and the gaps between copied ranges become the edits. Nothing
- * outside an edited argument and the blanks before it is ever rewritten.
+ * outside an edited argument and the blanks before it is ever rewritten
+ * (after it, where the last one goes and init's "--" came next).
  */
 #include <ctype.h>
 #include <stdio.h>

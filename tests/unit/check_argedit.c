@@ -98,7 +98,8 @@ START_TEST(test_round_trip_and_idempotent)
 		" ro root=/dev/sda1", " ro quiet ", "", "   ", "\tro\tquiet\t",
 		" ro -- single", " ro  root=x  rhgb", " -- s", "  --",
 	};
-	/* Nothing before init's: only where no path precedes (GRUB 2, BLS). */
+	/* Nothing before init's: only where no path or keyword precedes
+	 * (GRUB_CMDLINE_LINUX, /etc/kernel/cmdline, grubenv's kernelopts). */
 	static const char *const bare[] = { "-- s", "--", "\t--\ts" };
 	const char *args = "clock=pit notsc divider=10";
 
