@@ -331,9 +331,11 @@ void predict_daemon(const struct predict_daemon *d, double drift_ppm,
 		r->outcome = PREDICT_NO_DAEMON;
 		snprintf(r->daemon, sizeof(r->daemon), "no time daemon");
 		r->gain_per_day_s = drift_ppm * 1e-6 * 86400;
+		/* Two decimals where a tenth would read "0.0 s" (0.2 ppm). */
 		snprintf(r->sentence, sizeof(r->sentence),
-			 "no time daemon corrects this clock: it runs %s by %.1f s per day",
-			 drift_ppm >= 0 ? "ahead" : "behind", fabs(r->gain_per_day_s));
+			 "no time daemon corrects this clock: it runs %s by %.*f s per day",
+			 drift_ppm >= 0 ? "ahead" : "behind",
+			 fabs(r->gain_per_day_s) < 10 ? 2 : 1, fabs(r->gain_per_day_s));
 		return;
 	}
 	if (d->kind == DAEMON_NTPD)

@@ -152,6 +152,9 @@ START_TEST(test_others)
 	run(-1, NULL, false, NULL, false, 50000, &r);
 	ck_assert_int_eq(r.outcome, PREDICT_NO_DAEMON);
 	ck_assert_double_eq_tol(r.gain_per_day_s, 4320, 1e-6);
+	ck_assert_str_eq(r.sentence, "no time daemon corrects this clock: it runs ahead by 4320.0 s per day");
+	run(-1, NULL, false, NULL, false, -0.24, &r);
+	ck_assert_str_eq(r.sentence, "no time daemon corrects this clock: it runs behind by 0.02 s per day");
 	run(DAEMON_NTPD, NULL, false, NULL, false, NAN, &r);
 	ck_assert_int_eq(r.outcome, PREDICT_NO_DATA);
 	run(DAEMON_TIMESYNCD, NULL, false, NULL, false, 50000, &r);
