@@ -53,6 +53,13 @@ void analysis_fit(const struct analysis_point *p, size_t n,
 void analysis_fit_ols(const struct analysis_point *p, size_t n,
 		      struct analysis_fit *out);
 
+/*
+ * The k-th smallest of v[0..n) (0-based; n > 0), by quickselect: v is
+ * reordered so that v[0..k) <= v[k]. Linear on average (medians for the
+ * fits and the report's typical interval).
+ */
+double analysis_select_kth(double *v, size_t n, size_t k);
+
 /* A step of REALTIME against MONOTONIC between two local polls. */
 struct analysis_step {
 	double t_s;            /* monotonic time of the step (midpoint), s */

@@ -44,12 +44,10 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /*
- * The k-th smallest of v[0..n) (0-based), by quickselect with a
- * median-of-three pivot: v is partly reordered so that v[0..k) <= v[k].
- * Linear on average; the fits take a median at every iteration, so this
- * is on the report's hot path (a year of records, thousands of fits).
+ * Median-of-three pivot: the fits take a median at every iteration, so
+ * this is on the report's hot path (a year of records, thousands of fits).
  */
-static double select_kth(double *v, size_t n, size_t k)
+double analysis_select_kth(double *v, size_t n, size_t k)
 {
 	size_t lo = 0, hi = n - 1;
 
@@ -89,7 +87,7 @@ static double select_kth(double *v, size_t n, size_t k)
 HV_TESTABLE double median(double *v, size_t n);
 HV_TESTABLE double median(double *v, size_t n)
 {
-	double hi = select_kth(v, n, n / 2), lo;
+	double hi = analysis_select_kth(v, n, n / 2), lo;
 
 	if (n % 2)
 		return hi;

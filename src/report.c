@@ -461,46 +461,6 @@ int report_read_fd(struct report *r, int fd, const char *name, char *err)
 
 /* ------------------------------------------------------------- finish */
 
-static void swapf(float *a, float *b)
-{
-	float t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-/* k-th smallest (Hoare's selection), in place. */
-static float select_kth(float *v, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1;
-
-	while (lo < hi) {
-		float pivot = v[lo + (hi - lo) / 2];
-		size_t i = lo, j = hi;
-
-		while (i <= j) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				swapf(&v[i], &v[j]);
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return v[k];
-}
-
 /*
  * The fits run on the reference's time axis: the guest's own clock runs
  * fast or slow by the very drift being measured (5% on a bad Hyper-V
@@ -580,7 +540,7 @@ static int cmp_event(const void *a, const void *b)
 
 static void find_gaps(struct report *r)
 {
-	float *dt = xmalloc((r->npts ? r->npts : 1) * sizeof(*dt));
+	double *dt = xmalloc((r->npts ? r->npts : 1) * sizeof(*dt));
 	size_t n = 0, si = 0;
 	double thr;
 
@@ -588,8 +548,8 @@ static void find_gaps(struct report *r)
 	for (size_t s = 0; s < r->nsegs; s++)
 		for (size_t i = r->segs[s].first + (r->segs[s].cut != REPORT_CUT_STEP || !s);
 		     i < r->segs[s].first + r->segs[s].n; i++)
-			dt[n++] = (float)(r->pts[i].t_s - r->pts[i - 1].t_s);
-	r->sum.median_interval_s = n ? select_kth(dt, n, n / 2) : 0;
+			dt[n++] = r->pts[i].t_s - r->pts[i - 1].t_s;
+	r->sum.median_interval_s = n ? analysis_select_kth(dt, n, n / 2) : 0;
 	thr = r->o.gap_s > 0 ? r->o.gap_s : util_fmax(3 * r->sum.median_interval_s, 120);
 	r->sum.gap_threshold_s = thr;
 	free(dt);
