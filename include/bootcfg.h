@@ -187,6 +187,13 @@ void bootcfg_note(struct bootcfg *bc, const char *fmt, ...)
 /* Adds a file (not read yet); returns its index. */
 size_t bootcfg_add_file(struct bootcfg *bc, const char *path,
 			enum bootcfg_format f);
+/*
+ * The parsers' line walk: the line of t[0..len) starting at *pos as
+ * [*ls, *le), without its "\n" or "\r\n"; *pos moves past it. False at
+ * the end.
+ */
+bool bootcfg_next_line(const char *t, size_t len, size_t *pos, size_t *ls,
+		       size_t *le);
 /* Kernel release from a kernel file name ("/vmlinuz-2.6.18-419.el5"). */
 void bootcfg_version_from_path(const char *path, char *out, size_t n);
 /* Kernel release from a title ("CentOS (2.6.18-419.el5)"), "" if none. */

@@ -37,7 +37,7 @@ static bool is_kernelopts(const char *s, size_t n)
 int blscfg_parse(struct bootcfg *bc, size_t file, size_t env_file, char *err)
 {
 	const char *t = bc->files[file].old.buf;
-	size_t len = bc->files[file].old.len, pos = 0;
+	size_t len = bc->files[file].old.len, pos = 0, ls, le;
 	char *title = NULL, *linux_path = NULL, *version = NULL;
 	struct { size_t s, e; int line; } opts[16];
 	size_t nopts = 0;
@@ -45,13 +45,9 @@ int blscfg_parse(struct bootcfg *bc, size_t file, size_t env_file, char *err)
 	struct bootcfg_entry *e;
 	char ver[128], id[256];
 
-	while (pos < len) {
-		const char *nl = memchr(t + pos, '\n', len - pos);
-		size_t ls = pos, le = nl ? (size_t)(nl - t) : len, p, ks;
+	while (bootcfg_next_line(t, len, &pos, &ls, &le)) {
+		size_t p, ks;
 
-		pos = nl ? le + 1 : len;
-		if (le > ls && t[le - 1] == '\r')
-			le--;
 		lineno++;
 		for (p = ls; p < le && blank(t[p]); p++)
 			;

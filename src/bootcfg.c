@@ -191,6 +191,22 @@ static bool release_ok(const char *s)
 	       strchr(s, '.');
 }
 
+bool bootcfg_next_line(const char *t, size_t len, size_t *pos, size_t *ls,
+		       size_t *le)
+{
+	const char *nl;
+
+	if (*pos >= len)
+		return false;
+	nl = memchr(t + *pos, '\n', len - *pos);
+	*ls = *pos;
+	*le = nl ? (size_t)(nl - t) : len;
+	*pos = nl ? *le + 1 : len;
+	if (*le > *ls && t[*le - 1] == '\r')
+		(*le)--;
+	return true;
+}
+
 void bootcfg_version_from_path(const char *path, char *out, size_t n)
 {
 	static const char *const prefixes[] = {

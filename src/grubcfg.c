@@ -277,7 +277,7 @@ int grubcfg_parse(struct bootcfg *bc, size_t file, char *err)
 {
 	const struct strbuf *sb = &bc->files[file].old;
 	const char *t = sb->buf;
-	size_t len = sb->len, pos = 0;
+	size_t len = sb->len, pos = 0, ls, le;
 	struct ent cur = { 0 };
 	bool in_entry = false, automagic = false;
 	int lineno = 0, index = 0, def = -1;
@@ -285,14 +285,9 @@ int grubcfg_parse(struct bootcfg *bc, size_t file, char *err)
 	struct bootcfg_entry *kopt = NULL;
 
 	(void)err;
-	while (pos < len) {
-		const char *nl = memchr(t + pos, '\n', len - pos);
-		size_t ls = pos, le = nl ? (size_t)(nl - t) : len;
+	while (bootcfg_next_line(t, len, &pos, &ls, &le)) {
 		struct cmd c;
 
-		pos = nl ? le + 1 : len;
-		if (le > ls && t[le - 1] == '\r')
-			le--;
 		lineno++;
 		{
 			size_t p = ls;

@@ -153,19 +153,15 @@ int grubdefault_parse(struct bootcfg *bc, size_t file, char *err)
 {
 	const struct bootcfg_file *f = &bc->files[file];
 	const char *t = f->old.buf;
-	size_t len = f->old.len, pos = 0, n = 0, cap = 0;
+	size_t len = f->old.len, pos = 0, n = 0, cap = 0, ls, le;
 	struct assign *as = NULL;
 	int lineno = 0, ret = -1;
 	struct bootcfg_entry *e;
 	char title[300];
 
-	while (pos < len) {
-		const char *nl = memchr(t + pos, '\n', len - pos);
-		size_t ls = pos, le = nl ? (size_t)(nl - t) : len, p, ns;
+	while (bootcfg_next_line(t, len, &pos, &ls, &le)) {
+		size_t p, ns;
 
-		pos = nl ? le + 1 : len;
-		if (le > ls && t[le - 1] == '\r')
-			le--;
 		lineno++;
 		for (p = ls; p < le && blank(t[p]); p++)
 			;
